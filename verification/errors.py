@@ -1,0 +1,26 @@
+"""Typed errors whose message is one line a person can act on (the CLI prints it as is)."""
+
+from __future__ import annotations
+
+
+class CallShieldError(Exception):
+    """Base class: str(error) is a single human-readable line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(str(message).split()))
+
+
+class InputError(CallShieldError):
+    """A recording or other input that cannot be read (missing, empty, corrupt, truncated)."""
+
+
+class SourceLost(CallShieldError):
+    """A live device disappeared or stopped delivering (camera unplugged, audio device removed)."""
+
+
+class ModelError(CallShieldError):
+    """A model that is missing, unknown to the manifest, or whose sha256 does not match."""
+
+
+class ConfigError(CallShieldError):
+    """Malformed configuration or policy."""
