@@ -1,0 +1,145 @@
+"""Bounded audio ring indexed by absolute sample position (media time x sample rate).
+
+Live capture must not block on a slow analysis, so when the ring is full the oldest samples are
+discarded (drop-oldest) and the lost span is remembered as a gap. A discontinuity in the source's
+timestamps (device hiccup, packet loss) is zero-filled and also remembered as a gap, so sample
+index and media time stay the same thing and windows can say "this span is not trustworthy".
+Offline analysis uses `lossless=True`: `append` then waits until the reader has released enough.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AudioSpan:
+    start: int  # absolute sample index of samples[0]
+    samples: np.ndarray  # float32 copy
+    gap: bool  # any sample of the span was lost or zero-filled
+    captured_at: float  # capture time of the newest chunk that contributed
+
+
+class AudioRing:
+    def __init__(self, sample_rate: int, capacity_s: float = 30.0, lossless: bool = False,
+                 gap_tolerance_s: float = 0.02) -> None:
+        self.sample_rate = sample_rate
+        self._capacity = int(capacity_s * sample_rate)
+        self._buf = np.zeros(self._capacity, dtype=np.float32)
+        self._lossless = lossless
+        self._tolerance = int(gap_tolerance_s * sample_rate)
+        self._cond = threading.Condition()
+        self._start = 0  # oldest retained absolute index
+        self._end = 0  # one past newest absolute index
+        self._released = 0  # reader no longer needs samples before this index
+        self._gaps: list[tuple[int, int]] = []
+        self._closed = False
+        self._last_captured = 0.0
+        self._started = False
+        self.dropped_samples = 0
+        self.gap_samples = 0
+
+    # -- writer -----------------------------------------------------------------------------
+    def append(self, samples: np.ndarray, pts: float, captured_at: float) -> None:
+        samples = np.asarray(samples, dtype=np.float32).reshape(-1)
+        with self._cond:
+            if self._closed:
+                return
+            at = int(round(pts * self.sample_rate))
+            if not self._started:
+                self._start = self._end = self._released = at
+                self._started = True
+            if at > self._end + self._tolerance:
+                self._write_locked(np.zeros(at - self._end, dtype=np.float32), gap=True)
+            elif at < self._end:
+                samples = samples[self._end - at:]  # overlap with what we hold: keep ours
+            self._write_locked(samples, gap=False)
+            self._last_captured = captured_at
+            self._cond.notify_all()
+
+    def _write_locked(self, samples: np.ndarray, gap: bool) -> None:
+        pos = 0
+        while pos < len(samples):
+            if self._lossless:
+                self._cond.wait_for(lambda: self._end - self._released < self._capacity or self._closed)
+                if self._closed:
+                    return
+                self._start = max(self._start, self._released)
+            room = self._capacity - (self._end - self._start)
+            if room <= 0:
+                # drop-oldest: forget one block so the writer never waits on a live device
+                drop = min(len(samples) - pos, self._capacity)
+                self._mark_gap_locked(self._start, self._start + drop)
+                self.dropped_samples += drop
+                self._start += drop
+                self._released = max(self._released, self._start)
+                room = drop
+            n = min(room, len(samples) - pos, self._capacity)
+            idx = (self._end + np.arange(n)) % self._capacity
+            self._buf[idx] = samples[pos:pos + n]
+            if gap:
+                self._mark_gap_locked(self._end, self._end + n)
+                self.gap_samples += n
+            self._end += n
+            pos += n
+
+    def _mark_gap_locked(self, a: int, b: int) -> None:
+        if self._gaps and self._gaps[-1][1] >= a:
+            self._gaps[-1] = (self._gaps[-1][0], max(self._gaps[-1][1], b))
+        else:
+            self._gaps.append((a, b))
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    # -- reader -----------------------------------------------------------------------------
+    def wait_started(self, timeout: float | None) -> bool:
+        """Wait for the first samples (or close); True once the ring has a start index."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._started or self._closed, timeout)
+            return self._started
+
+    def wait_for_end(self, index: int, timeout: float | None) -> int:
+        """Wait until samples up to `index` exist or the ring is closed; returns the current end."""
+        with self._cond:
+            self._cond.wait_for(lambda: (self._started and self._end >= index) or self._closed, timeout)
+            return self._end
+
+    def read(self, a: int, b: int) -> AudioSpan:
+        """Copy samples [a, b). Samples no longer held (dropped) or never written read as zeros + gap."""
+        with self._cond:
+            out = np.zeros(max(0, b - a), dtype=np.float32)
+            lo, hi = max(a, self._start), min(b, self._end)
+            gap = lo > a or hi < b
+            if hi > lo:
+                idx = np.arange(lo, hi) % self._capacity
+                out[lo - a:hi - a] = self._buf[idx]
+            gap = gap or any(g0 < b and g1 > a for g0, g1 in self._gaps)
+            self._gaps = [g for g in self._gaps if g[1] > self._start]
+            return AudioSpan(start=a, samples=out, gap=gap, captured_at=self._last_captured)
+
+    def release(self, index: int) -> None:
+        """The reader will not ask for samples before `index` again (lets a lossless writer go on)."""
+        with self._cond:
+            self._released = max(self._released, min(index, self._end))
+            self._cond.notify_all()
+
+    @property
+    def start_index(self) -> int:
+        with self._cond:
+            return self._start
+
+    @property
+    def end_index(self) -> int:
+        with self._cond:
+            return self._end
+
+    @property
+    def closed(self) -> bool:
+        with self._cond:
+            return self._closed

@@ -1,0 +1,47 @@
+"""Events the engine reports to whoever drives it (CLI progress, desktop bridge).
+
+Callbacks run on engine threads: receivers must return quickly and never block (the desktop
+bridge turns them into queued Qt signals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Union
+
+from verification.detectors.evidence import Evidence
+from verification.fusion.verdict import Verdict
+
+
+@dataclass(frozen=True)
+class VerdictChanged:
+    verdict: Verdict
+    media_t: float
+    latency_s: float  # capture of the newest input -> this verdict
+
+
+@dataclass(frozen=True)
+class EvidenceReported:
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class SourceFailed:
+    """A source stopped: a live device lost mid-call, or a recording that turned out corrupt."""
+
+    source: str  # "video" or "audio"
+    message: str  # one line
+    lost_device: bool  # True for SourceLost (device gone), False for unreadable input
+
+
+@dataclass(frozen=True)
+class SourceEnded:
+    source: str
+
+
+EngineEvent = Union[VerdictChanged, EvidenceReported, SourceFailed, SourceEnded]
+EventSink = Callable[[EngineEvent], None]
+
+
+def ignore_event(event: EngineEvent) -> None:
+    """Default sink for batch analysis."""

@@ -1,0 +1,217 @@
+"""The engine: capture threads -> latest slot / audio ring -> workers -> fusion -> events.
+
+The same engine serves a live call (live sources, drop-newest-wins) and a recording
+(lossless hand-over, as fast as the machine allows, or paced with `realtime=True`).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from verification.detectors.base import Detector
+from verification.detectors.evidence import DetectorResult, Evidence, Modality
+from verification.errors import CallShieldError
+from verification.fusion.live import LiveFusion
+from verification.fusion.verdict import Verdict, fuse_results
+from verification.pipeline.audio_ring import AudioRing
+from verification.pipeline.capture import run_audio_capture, run_video_capture
+from verification.pipeline.events import EventSink, EvidenceReported, VerdictChanged, ignore_event
+from verification.pipeline.latest_slot import LatestSlot
+from verification.pipeline.metrics import EngineMetrics
+from verification.pipeline.windows import WindowPlan
+from verification.pipeline.workers import (AudioState, FaceAnalyzer, Tick, TrackSpan, VisionState,
+                                           run_audio_worker, run_vision_worker)
+from verification.sources.base import INTERNAL_SAMPLE_RATE, AudioInfo, AudioSource, FrameSource, VideoFrame, VideoInfo
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    realtime: bool = False  # pace recordings to wall time, to reproduce live behaviour
+    lossless: bool | None = None  # None: lossless for recordings, newest-wins for live sources
+    analysis_fps: float | None = 15.0  # analyse at most this many frames per media second
+    audio_window_s: float = 2.0
+    audio_hop_s: float = 0.5
+    audio_capacity_s: float = 30.0
+    evidence_queue: int = 512
+    open_timeout_s: float = 15.0
+
+
+@dataclass
+class CallAnalysis:
+    """Everything the engine learned about one call or recording."""
+
+    video: VideoInfo | None
+    audio: AudioInfo | None
+    results: list[DetectorResult]
+    verdict: Verdict
+    tracks: dict[int, TrackSpan]
+    metrics: dict
+    failures: list[str] = field(default_factory=list)  # one line per source that failed
+
+
+class Engine:
+    def __init__(self, detectors: Sequence[Detector], faces: FaceAnalyzer | None = None,
+                 config: EngineConfig = EngineConfig(), on_event: EventSink = ignore_event) -> None:
+        self._detectors = list(detectors)
+        self._faces = faces
+        self._config = config
+        self._sink = on_event
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._failures: list[str] = []
+        self._vision_state = VisionState()
+        self._fusion = LiveFusion()
+        self._audio_state = AudioState()
+        self.metrics = EngineMetrics()
+        for name in ("vision", "video_detectors", "audio_detectors", "fusion"):
+            self.metrics.stage(name)
+        self._slot: LatestSlot[VideoFrame] | None = None
+        self._ring: AudioRing | None = None
+        self._video_info: VideoInfo | None = None
+        self._audio_info: AudioInfo | None = None
+        self._latest_verdict: Verdict | None = None
+        self._preview: VideoFrame | None = None
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self, video: FrameSource | None, audio: AudioSource | None) -> None:
+        """Open the sources (on their own threads) and start analysing. Raises the first open error."""
+        if video is None and audio is None:
+            raise CallShieldError("nothing to analyse: no video and no audio source")
+        cfg = self._config
+        self.metrics = EngineMetrics()
+        for name in ("vision", "video_detectors", "audio_detectors", "fusion"):
+            self.metrics.stage(name)
+        evidence_q: queue.Queue[Evidence | Tick | None] = queue.Queue(maxsize=cfg.evidence_queue)
+        opened: list[tuple[str, Future]] = []
+        video_dets = [d for d in self._detectors if d.modality in (Modality.VIDEO, Modality.AV)]
+        audio_dets = [d for d in self._detectors if d.modality == Modality.AUDIO]
+        if audio is not None:
+            lossless = cfg.lossless if cfg.lossless is not None else not audio.live
+            self._ring = AudioRing(INTERNAL_SAMPLE_RATE, cfg.audio_capacity_s, lossless=lossless)
+            fut: Future = Future()
+            opened.append(("audio", fut))
+            self._spawn("capture-audio", run_audio_capture, audio, self._ring, fut, self._stop,
+                        cfg.realtime, self._sink, self._failures)
+            plan = WindowPlan(INTERNAL_SAMPLE_RATE, cfg.audio_window_s, cfg.audio_hop_s)
+            self._spawn("audio-worker", run_audio_worker, self._ring, plan, audio_dets, evidence_q,
+                        self._stop, self.metrics, self._audio_state)
+        if video is not None:
+            lossless = cfg.lossless if cfg.lossless is not None else not video.live
+            self._slot = LatestSlot(lossless=lossless)
+            fut = Future()
+            opened.append(("video", fut))
+            self._spawn("capture-video", run_video_capture, video, self._slot, fut, self._stop,
+                        cfg.realtime, self.metrics.frames_in, self._sink, self._failures)
+            read_audio = self._read_audio if self._ring is not None else None
+            self._spawn("vision-worker", run_vision_worker, self._slot, video_dets, self._faces,
+                        cfg.analysis_fps, read_audio, evidence_q, self._stop, self.metrics,
+                        self._vision_state)
+        self._spawn("fusion", self._run_fusion, evidence_q)
+        for kind, fut in opened:
+            try:
+                info = fut.result(timeout=cfg.open_timeout_s)
+            except CallShieldError:
+                self.stop()
+                raise
+            except TimeoutError:
+                self.stop()
+                raise CallShieldError(f"{kind} source did not open within {cfg.open_timeout_s:.0f} s") from None
+            if kind == "audio":
+                self._audio_info = info
+            else:
+                self._video_info = info
+
+    def _spawn(self, name: str, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, name=f"callshield-{name}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until every source has ended and all work is done. True when finished."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in self._threads:
+            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            thread.join(remaining)
+            if thread.is_alive():
+                return False
+        return True
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Stop capture and workers. Always returns; False if a thread is stuck in a source read."""
+        self._stop.set()
+        if self._slot is not None:
+            self._slot.close()
+        if self._ring is not None:
+            self._ring.close()
+        return self.wait(timeout)
+
+    def run(self, video: FrameSource | None, audio: AudioSource | None) -> CallAnalysis:
+        self.start(video, audio)
+        self.wait()
+        return self.finish()
+
+    # -- observation ------------------------------------------------------------------------
+    def progress_media_s(self) -> float:
+        """Media time analysed so far (the slower of the two streams when both exist)."""
+        times = []
+        if self._slot is not None:
+            times.append(self._vision_state.media_t)
+        if self._ring is not None:
+            times.append(self._audio_state.media_t)
+        return min(times) if times else 0.0
+
+    def latest_verdict(self) -> Verdict | None:
+        return self._latest_verdict
+
+    def metrics_snapshot(self) -> dict:
+        dropped = self._slot.dropped if self._slot is not None else 0
+        ring = self._ring
+        audio_dropped = ring.dropped_samples / ring.sample_rate if ring else 0.0
+        audio_gap = ring.gap_samples / ring.sample_rate if ring else 0.0
+        return self.metrics.snapshot(dropped, audio_dropped, audio_gap)
+
+    def finish(self) -> CallAnalysis:
+        """Call-level results; only after the workers have stopped (they own detector state)."""
+        if any(t.is_alive() for t in self._threads):
+            raise RuntimeError("finish() called while the engine is still running")
+        results = [d.result() for d in self._detectors]
+        return CallAnalysis(self._video_info, self._audio_info, results, fuse_results(results),
+                            dict(self._vision_state.tracks), self.metrics_snapshot(), list(self._failures))
+
+    # -- internals --------------------------------------------------------------------------
+    def _read_audio(self, t0: float, t1: float) -> np.ndarray:
+        ring = self._ring
+        assert ring is not None
+        rate = ring.sample_rate
+        return ring.read(int(t0 * rate), int(t1 * rate)).samples
+
+    def _run_fusion(self, evidence_q: "queue.Queue[Evidence | Tick | None]") -> None:
+        stage = self.metrics.stage("fusion")
+        workers = [t for t in self._threads if "worker" in t.name]
+        while True:
+            try:
+                item = evidence_q.get(timeout=0.1)
+            except queue.Empty:
+                if self._stop.is_set() or not any(t.is_alive() for t in workers):
+                    if evidence_q.empty():
+                        return
+                continue
+            t0 = time.perf_counter()
+            if isinstance(item, Evidence):
+                self._fusion.add(item)
+                self._sink(EvidenceReported(item))
+                continue
+            if isinstance(item, Tick):
+                verdict = self._fusion.verdict(item.media_t)
+                self._latest_verdict = verdict
+                latency = time.monotonic() - item.captured_at
+                self.metrics.end_to_end.add(latency)
+                stage.add(time.perf_counter() - t0)
+                self._sink(VerdictChanged(verdict, item.media_t, latency))
