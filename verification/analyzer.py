@@ -1,0 +1,63 @@
+"""Analyses recordings through the live engine, one report per file.
+
+Models and the face pipeline are created once by the caller and shared across files; detectors
+are created fresh per file because they hold per-call state.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+from verification.detectors.registry import DetectorRegistry
+from verification.errors import InputError
+from verification.pipeline.runner import Engine, EngineConfig
+from verification.report.build import build_report
+from verification.sources.file_source import FileAudioSource, FileVideoSource
+from verification.sources.media_probe import probe_media
+
+#: (media seconds analysed, media duration or None)
+ProgressCallback = Callable[[float, float | None], None]
+
+
+class ModelRecorder(Protocol):
+    def loaded(self) -> list[dict[str, str]]: ...
+
+
+@dataclass
+class RecordingAnalyzer:
+    registry: DetectorRegistry
+    models: Any = None  # ModelLoader shared by detector factories (None: no models available)
+    faces: Any = None  # FacePipeline, or None to analyse without face tracking
+    config: EngineConfig = EngineConfig()
+    max_side: int | None = 1280  # decode larger video downscaled: detectors work below this
+
+    def analyze(self, path: str | Path, progress: ProgressCallback | None = None) -> dict[str, Any]:
+        """Report for one recording. Raises InputError (one line, naming the file) when unreadable."""
+        info = probe_media(path)
+        if self.faces is not None:
+            self.faces.reset()
+        detectors = self.registry.create_all(self.models)
+        engine = Engine(detectors, self.faces if info.video else None, self.config)
+        video = FileVideoSource(path, max_side=self.max_side) if info.video else None
+        audio = FileAudioSource(path) if info.audio else None
+        started = time.perf_counter()
+        engine.start(video, audio)
+        try:
+            while not engine.wait(timeout=0.1):
+                if progress:
+                    progress(engine.progress_media_s(), info.duration_s)
+        except BaseException:
+            engine.stop()
+            raise
+        wall = time.perf_counter() - started
+        analysis = engine.finish()
+        if analysis.failures:
+            message = analysis.failures[0]
+            raise InputError(message if str(Path(path).name) in message else f"{path}: {message}")
+        if progress:
+            progress(info.duration_s or engine.progress_media_s(), info.duration_s)
+        used = self.models.loaded() if self.models is not None else []
+        return build_report(str(path), info.duration_s, analysis, used, wall)

@@ -1,0 +1,75 @@
+"""`callshield analyze PATH... [--jsonl OUT] [--json OUT] [--html OUT]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from verification.errors import CallShieldError
+from verification.pipeline.runner import EngineConfig
+from verification.report.html import render_html
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("analyze", help="analyse recordings (any audio/video file ffmpeg reads)",
+                              description="Analyse recordings through the same engine as live calls.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--jsonl", metavar="OUT", help="write one report per line, in input order")
+    p.add_argument("--json", metavar="OUT", help="write the report (an array when several inputs)")
+    p.add_argument("--html", metavar="OUT", help="write a self-contained HTML report with plots")
+    p.add_argument("--realtime", action="store_true", help="pace the recording to real time (live behaviour)")
+    p.add_argument("--analysis-fps", type=float, default=15.0, metavar="FPS",
+                   help="analyse at most FPS video frames per second of media (default 15; 0 = every frame)")
+    p.add_argument("--no-faces", action="store_true", help="skip face tracking (video detectors then cannot judge)")
+    p.add_argument("--provider", action="append", metavar="NAME",
+                   help="execution provider preference, e.g. cuda, cpu (repeatable; default: best available)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from verification.composition import build_analyzer  # heavy imports only when used
+
+    config = EngineConfig(realtime=args.realtime, analysis_fps=args.analysis_fps or None)
+    analyzer = build_analyzer(args.model_dir, config, with_faces=not args.no_faces, providers=args.provider)
+    show = not args.quiet and sys.stderr.isatty()
+    reports: list[dict[str, Any]] = []
+    failed = 0
+    from verification.progress import FileProgress
+
+    with FileProgress(enabled=show) as bar:
+        for path in args.paths:
+            try:
+                report = analyzer.analyze(path, progress=bar.callback(Path(path).name))
+            except CallShieldError as exc:
+                failed += 1
+                bar.print_error(f"callshield: error: {exc}")
+                continue
+            reports.append(report)
+            if not args.quiet:
+                verdict = report["verdict"]
+                risk = "n/a" if verdict["risk"] is None else f"{verdict['risk']:.2f}"
+                bar.print_info(f"{path}: {verdict['level']} (risk {risk}), "
+                               f"{report['timing']['realtime_factor']}x realtime")
+    _write_outputs(args, reports)
+    return 2 if failed else 0
+
+
+def _write_outputs(args: argparse.Namespace, reports: list[dict[str, Any]]) -> None:
+    wrote = False
+    if args.jsonl:
+        Path(args.jsonl).write_text("".join(json.dumps(r) + "\n" for r in reports), encoding="utf-8")
+        wrote = True
+    if args.json:
+        payload: Any = reports[0] if len(args.paths) == 1 and reports else reports
+        Path(args.json).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        wrote = True
+    if args.html:
+        Path(args.html).write_text(render_html(reports), encoding="utf-8")
+        wrote = True
+    if not wrote:
+        for r in reports:
+            sys.stdout.write(json.dumps(r) + "\n")

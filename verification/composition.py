@@ -1,0 +1,37 @@
+"""Composition root shared by the CLI and the desktop app: models, face pipeline, detectors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Sequence
+
+from verification.detectors.registry import build_default_registry
+from verification.errors import CallShieldError
+from verification.inference.loader import ModelLoader
+from verification.inference.manifest import load_manifest
+from verification.inference.model_dir import resolve_model_dir
+from verification.pipeline.runner import EngineConfig
+from verification.analyzer import RecordingAnalyzer
+
+
+def build_model_loader(model_dir: str | None, providers: Sequence[str] | None = None) -> ModelLoader:
+    return ModelLoader(load_manifest(), resolve_model_dir(model_dir, os.environ), provider_preference=providers)
+
+
+def build_face_pipeline(loader: ModelLoader, warn=lambda line: print(line, file=sys.stderr)):
+    """The face pipeline, or None with a one-line warning when its models cannot be used."""
+    from verification.vision.pipeline import create_face_pipeline
+
+    try:
+        return create_face_pipeline(loader)
+    except CallShieldError as exc:
+        warn(f"callshield: warning: face tracking disabled: {exc}")
+        return None
+
+
+def build_analyzer(model_dir: str | None, config: EngineConfig, with_faces: bool = True,
+                   providers: Sequence[str] | None = None) -> RecordingAnalyzer:
+    loader = build_model_loader(model_dir, providers)
+    faces = build_face_pipeline(loader) if with_faces else None
+    return RecordingAnalyzer(build_default_registry(), loader, faces, config)
