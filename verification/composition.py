@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from verification.detectors.registry import build_default_registry
 from verification.errors import CallShieldError
@@ -19,7 +19,11 @@ def build_model_loader(model_dir: str | None, providers: Sequence[str] | None = 
     return ModelLoader(load_manifest(), resolve_model_dir(model_dir, os.environ), provider_preference=providers)
 
 
-def build_face_pipeline(loader: ModelLoader, warn=lambda line: print(line, file=sys.stderr)):
+def _warn_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def build_face_pipeline(loader: ModelLoader, warn: Callable[[str], None] = _warn_stderr) -> Any:
     """The face pipeline, or None with a one-line warning when its models cannot be used."""
     from verification.vision.pipeline import create_face_pipeline
 
@@ -31,7 +35,8 @@ def build_face_pipeline(loader: ModelLoader, warn=lambda line: print(line, file=
 
 
 def build_analyzer(model_dir: str | None, config: EngineConfig, with_faces: bool = True,
-                   providers: Sequence[str] | None = None) -> RecordingAnalyzer:
+                   providers: Sequence[str] | None = None,
+                   warn: Callable[[str], None] = _warn_stderr) -> RecordingAnalyzer:
     loader = build_model_loader(model_dir, providers)
-    faces = build_face_pipeline(loader) if with_faces else None
+    faces = build_face_pipeline(loader, warn) if with_faces else None
     return RecordingAnalyzer(build_default_registry(), loader, faces, config)
