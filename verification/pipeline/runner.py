@@ -113,7 +113,8 @@ class Engine:
             self._spawn("vision-worker", run_vision_worker, self._slot, video_dets, self._faces,
                         cfg.analysis_fps, read_audio, evidence_q, self._stop, self.metrics,
                         self._vision_state)
-        self._spawn("fusion", self._run_fusion, evidence_q)
+        workers = sum(1 for t in self._threads if t.name.endswith("worker"))
+        self._spawn("fusion", self._run_fusion, evidence_q, workers)
         for kind, fut in opened:
             try:
                 info = fut.result(timeout=cfg.open_timeout_s)
@@ -192,23 +193,23 @@ class Engine:
         rate = ring.sample_rate
         return ring.read(int(t0 * rate), int(t1 * rate)).samples
 
-    def _run_fusion(self, evidence_q: "queue.Queue[Evidence | Tick | None]") -> None:
+    def _run_fusion(self, evidence_q: "queue.Queue[Evidence | Tick | None]", workers: int) -> None:
         stage = self.metrics.stage("fusion")
-        workers = [t for t in self._threads if "worker" in t.name]
-        while True:
+        finished = 0
+        while finished < workers:
             try:
                 item = evidence_q.get(timeout=0.1)
             except queue.Empty:
-                if self._stop.is_set() or not any(t.is_alive() for t in workers):
-                    if evidence_q.empty():
-                        return
+                if self._stop.is_set():
+                    return
                 continue
-            t0 = time.perf_counter()
-            if isinstance(item, Evidence):
+            if item is None:
+                finished += 1
+            elif isinstance(item, Evidence):
                 self._fusion.add(item)
                 self._sink(EvidenceReported(item))
-                continue
-            if isinstance(item, Tick):
+            else:
+                t0 = time.perf_counter()
                 verdict = self._fusion.verdict(item.media_t)
                 self._latest_verdict = verdict
                 latency = time.monotonic() - item.captured_at

@@ -53,8 +53,9 @@ class AudioState:
     media_t: float = 0.0
 
 
-def put_evidence(out: "queue.Queue[Evidence | Tick | None]", item: Evidence | Tick,
+def put_evidence(out: "queue.Queue[Evidence | Tick | None]", item: Evidence | Tick | None,
                  stop: threading.Event) -> None:
+    """Blocking put that still heeds `stop` (None tells fusion that one worker has finished)."""
     while not stop.is_set():
         try:
             out.put(item, timeout=0.1)
@@ -63,7 +64,7 @@ def put_evidence(out: "queue.Queue[Evidence | Tick | None]", item: Evidence | Ti
             continue
 
 
-def run_vision_worker(slot: LatestSlot[VideoFrame], detectors: Sequence[Detector],
+def _vision_loop(slot: LatestSlot[VideoFrame], detectors: Sequence[Detector],
                       faces: FaceAnalyzer | None, analysis_fps: float | None,
                       read_audio: Callable[[float, float], Any] | None,
                       out: "queue.Queue[Evidence | Tick | None]", stop: threading.Event,
@@ -100,7 +101,7 @@ def run_vision_worker(slot: LatestSlot[VideoFrame], detectors: Sequence[Detector
         put_evidence(out, Tick(frame.pts, frame.captured_at), stop)
 
 
-def run_audio_worker(ring: AudioRing, plan: WindowPlan, detectors: Sequence[Detector],
+def _audio_loop(ring: AudioRing, plan: WindowPlan, detectors: Sequence[Detector],
                      out: "queue.Queue[Evidence | Tick | None]", stop: threading.Event,
                      metrics: EngineMetrics, state: AudioState) -> None:
     stage = metrics.stage("audio_detectors")
@@ -131,3 +132,19 @@ def run_audio_worker(ring: AudioRing, plan: WindowPlan, detectors: Sequence[Dete
         metrics.audio_windows.add()
         state.media_t = window.t1
         put_evidence(out, Tick(window.t1, window.captured_at), stop)
+
+
+def run_vision_worker(*args: Any) -> None:
+    out, stop = args[5], args[6]
+    try:
+        _vision_loop(*args)
+    finally:
+        put_evidence(out, None, stop)
+
+
+def run_audio_worker(*args: Any) -> None:
+    out, stop = args[3], args[4]
+    try:
+        _audio_loop(*args)
+    finally:
+        put_evidence(out, None, stop)
