@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from verification.errors import ConfigError, ModelError
 
@@ -19,8 +19,17 @@ Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 ModelId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 # A bare file name: models live flat in the model directory, so no separators or "..".
 FileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.onnx$")]
+
+
+def _relative_path(value: str) -> str:
+    parts = value.split("/")
+    if value.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        raise ValueError(f"'{value}' must be a relative path with forward slashes and no '.' or '..' parts")
+    return value
+
+
 # Path inside a wheel or below models/: relative, forward slashes, no "..".
-MemberPath = Annotated[str, Field(pattern=r"^(?!/)(?!.*(^|/)\.\.(/|$))[A-Za-z0-9_./-]+$")]
+MemberPath = Annotated[str, Field(pattern=r"^[A-Za-z0-9_./-]+$"), AfterValidator(_relative_path)]
 Dtype = Literal["float32", "float16", "float64", "int64", "int32", "int8", "uint8", "bool"]
 # int: fixed size; str: symbolic dimension name, "?" for an unnamed dynamic dimension.
 Dim = int | str

@@ -30,14 +30,10 @@ def sha256_file(path: Path) -> str:
 def check_bytes(entry: ModelEntry, data: bytes, where: str) -> None:
     """Raise ModelError unless `data` is exactly the manifest's file; `where` names it in the message."""
     if len(data) != entry.size:
-        raise ModelError(
-            f"model '{entry.id}': size mismatch in {where} (expected {entry.size} bytes, got {len(data)})"
-        )
+        raise ModelError(f"model '{entry.id}': size mismatch in {where} (expected {entry.size} bytes, got {len(data)})")
     actual = sha256_bytes(data)
     if actual != entry.sha256:
-        raise ModelError(
-            f"model '{entry.id}': sha256 mismatch in {where} (expected {entry.sha256}, got {actual})"
-        )
+        raise ModelError(f"model '{entry.id}': sha256 mismatch in {where} (expected {entry.sha256}, got {actual})")
 
 
 def read_verified(entry: ModelEntry, path: Path) -> bytes:

@@ -1,0 +1,58 @@
+"""AI bill of materials: every model the app may run, where it came from, and whether it is here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from verification.inference.manifest import Manifest, ModelEntry, PackageSource
+from verification.inference.verify import ModelStatus, verify_all
+
+BOM_SCHEMA = "callshield.aibom/1"
+
+
+def _source(entry: ModelEntry) -> dict[str, Any]:
+    source = entry.source
+    if isinstance(source, PackageSource):
+        described: dict[str, Any] = {
+            "kind": "package",
+            "requirement": source.requirement,
+            "wheel": source.wheel,
+            "wheel_sha256": source.wheel_sha256,
+            "path": source.path,
+        }
+        if source.symbol is not None:
+            described["symbol"] = source.symbol
+    else:
+        described = {"kind": "project", "path": source.path, "training_command": source.training_command}
+    if entry.conversion is not None:
+        described["conversion"] = {
+            "tool": f"{entry.conversion.tool}=={entry.conversion.version}",
+            "input_sha256": entry.conversion.input_sha256,
+        }
+    return described
+
+
+def _item(entry: ModelEntry, status: ModelStatus) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "file": entry.file,
+        "sha256": entry.sha256,
+        "size": entry.size,
+        "description": entry.description,
+        "source": _source(entry),
+        "license": entry.license,
+        "attribution": entry.attribution,
+        "present": status.present,
+        "valid": status.valid,
+    }
+
+
+def build_bom(manifest: Manifest, model_dir: Path) -> dict[str, Any]:
+    """JSON-ready dict; `present`/`valid` reflect the files in `model_dir` right now."""
+    statuses = verify_all(manifest, model_dir)
+    return {
+        "schema": BOM_SCHEMA,
+        "model_dir": str(model_dir),
+        "models": [_item(entry, status) for entry, status in zip(manifest.models, statuses, strict=True)],
+    }
