@@ -43,6 +43,8 @@ class RecordingAnalyzer:
         engine = Engine(detectors, self.faces if info.video else None, self.config)
         video = FileVideoSource(path, max_side=self.max_side) if info.video else None
         audio = FileAudioSource(path) if info.audio else None
+        clock = getattr(self.models, "clock", None)
+        onnx_before = clock.seconds if clock is not None else 0.0
         started = time.perf_counter()
         engine.start(video, audio)
         try:
@@ -60,4 +62,9 @@ class RecordingAnalyzer:
         if progress:
             progress(info.duration_s or engine.progress_media_s(), info.duration_s)
         used = self.models.loaded() if self.models is not None else []
-        return build_report(str(path), info.duration_s, analysis, used, wall)
+        report = build_report(str(path), info.duration_s, analysis, used, wall)
+        if clock is not None:  # time inside model runs vs the rest (decode, Python, waiting)
+            onnx_s = clock.seconds - onnx_before
+            report["timing"]["onnx_s"] = round(onnx_s, 3)
+            report["timing"]["onnx_share"] = round(onnx_s / wall, 4) if wall > 0 else None
+        return report

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from verification.inference.clock import OnnxClock, TimedSession
 from verification.inference.manifest import Manifest, ModelEntry
 from verification.inference.providers import choose_providers
 from verification.inference.session import create_session, default_threads, resolve_warmup_shape
@@ -21,7 +22,7 @@ class LoadedModel:
     path: Path
     sha256: str
     provider: str  # the provider onnxruntime actually put first, e.g. "CPUExecutionProvider"
-    session: ort.InferenceSession
+    session: ort.InferenceSession  # wrapped in a TimedSession: same calls, runs are timed
 
 
 def manifest_warmup_inputs(entry: ModelEntry) -> dict[str, np.ndarray]:
@@ -45,12 +46,15 @@ class ModelLoader:
         provider_preference: Sequence[str] | None = None,
         threads: int | None = None,
         available_providers: Sequence[str] | None = None,
+        clock: OnnxClock | None = None,
     ) -> None:
         self._manifest = manifest
         self._model_dir = model_dir
         self._providers = choose_providers(provider_preference, available_providers)
         self._threads = default_threads() if threads is None else threads
         self._loaded: dict[str, LoadedModel] = {}
+        #: total time inside ONNX runs of every session this loader made (benchmarks, metrics)
+        self.clock = clock if clock is not None else OnnxClock()
 
     @property
     def model_dir(self) -> Path:
@@ -77,7 +81,8 @@ class ModelLoader:
             name=f"model '{entry.id}' ({path})",
         )
         loaded = LoadedModel(
-            id=entry.id, path=path, sha256=entry.sha256, provider=session.get_providers()[0], session=session
+            id=entry.id, path=path, sha256=entry.sha256, provider=session.get_providers()[0],
+            session=TimedSession(session, self.clock),  # type: ignore[arg-type]
         )
         self._loaded[model_id] = loaded
         return loaded

@@ -61,7 +61,6 @@ class EngineMetrics:
     audio_windows: Counter = field(default_factory=Counter)
     stages: dict[str, LatencyRecorder] = field(default_factory=dict)
     end_to_end: LatencyRecorder = field(default_factory=LatencyRecorder)
-    onnx_s: Counter = field(default_factory=Counter)  # microseconds spent inside ONNX runs
 
     def stage(self, name: str) -> LatencyRecorder:
         # stages are created before threads start (see Engine), so no lock is needed here
@@ -83,5 +82,4 @@ class EngineMetrics:
             "audio_gap_s": round(audio_gap_s, 3),
             "stages": {name: rec.summary_ms() for name, rec in sorted(self.stages.items())},
             "end_to_end": self.end_to_end.summary_ms(),
-            "onnx_s": round(self.onnx_s.value / 1e6, 3),
         }

@@ -1,0 +1,4 @@
+import os
+
+# Real Qt widgets, no display needed.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
