@@ -83,7 +83,10 @@ def _vision_loop(slot: LatestSlot[VideoFrame], detectors: Sequence[Detector],
         if frame.pts + 1e-6 < next_pts:
             metrics.frames_skipped.add()
             continue
-        next_pts = max(next_pts + min_gap, frame.pts) if min_gap else frame.pts
+        if min_gap:  # keep a fixed grid of due times so the analysed rate does not drift
+            next_pts = frame.pts if next_pts == float("-inf") else next_pts
+            while next_pts <= frame.pts + 1e-6:
+                next_pts += min_gap
         t0 = time.perf_counter()
         observations = faces.process(frame.image, frame.pts) if faces is not None else []
         t1 = time.perf_counter()
