@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0
   libx11-xcb1                       # Qt xcb platform plugin
   x11-utils                         # xwininfo: window geometry for window capture on X11
+  xvfb                              # screen-capture tests run against a private X server
 )
 
 install_apt() {
