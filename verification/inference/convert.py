@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from verification.errors import ModelError
+from verification.inference.graph_rewrite import make_batch_symbolic, replace_prelu
 from verification.inference.manifest import Conversion
 
 if TYPE_CHECKING:
@@ -55,7 +56,12 @@ def tflite_to_onnx(tflite: bytes, conversion: Conversion, model_id: str) -> byte
             tflite2onnx.convert(str(src), str(dst))
         except Exception as exc:  # the converter raises assorted types (AssertionError, NotImplementedError)
             raise ModelError(f"model '{model_id}': {conversion.tool} failed: {type(exc).__name__}: {exc}") from None
-        return canonical_onnx_bytes(onnx.load(str(dst)))
+        model = onnx.load(str(dst))
+        if "prelu_to_relu" in conversion.rewrites:
+            replace_prelu(model)
+        if "symbolic_batch" in conversion.rewrites:
+            make_batch_symbolic(model)
+        return canonical_onnx_bytes(model)
 
 
 def convert(data: bytes, conversion: Conversion, model_id: str) -> bytes:

@@ -108,6 +108,8 @@ class Conversion(_Strict):
     version: str
     input_sha256: Sha256
     input_size: Annotated[int, Field(gt=0)]
+    #: graph rewrites applied after conversion, in order (see inference/graph_rewrite.py)
+    rewrites: list[Literal["prelu_to_relu", "symbolic_batch"]] = Field(default_factory=list)
 
 
 class ModelEntry(_Strict):
