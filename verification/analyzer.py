@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from verification.detectors.catalog import DETECTOR_SPECS
+from verification.detectors.evidence import Modality
 from verification.detectors.registry import DetectorRegistry
 from verification.errors import InputError
 from verification.pipeline.runner import Engine, EngineConfig
@@ -33,13 +35,14 @@ class RecordingAnalyzer:
     faces: Any = None  # FacePipeline, or None to analyse without face tracking
     config: EngineConfig = EngineConfig()
     max_side: int | None = 1280  # decode larger video downscaled: detectors work below this
+    face_unavailable: str | None = None  # why face tracking could not be set up, if it could not
 
     def analyze(self, path: str | Path, progress: ProgressCallback | None = None) -> dict[str, Any]:
         """Report for one recording. Raises InputError (one line, naming the file) when unreadable."""
         info = probe_media(path)
         if self.faces is not None:
             self.faces.reset()
-        detectors = self.registry.create_all(self.models)
+        detectors = self.registry.create_all(self.models, unavailable=self._face_dependent_reasons())
         engine = Engine(detectors, self.faces if info.video else None, self.config)
         video = FileVideoSource(path, max_side=self.max_side) if info.video else None
         audio = FileAudioSource(path) if info.audio else None
@@ -68,3 +71,9 @@ class RecordingAnalyzer:
             report["timing"]["onnx_s"] = round(onnx_s, 3)
             report["timing"]["onnx_share"] = round(onnx_s / wall, 4) if wall > 0 else None
         return report
+
+    def _face_dependent_reasons(self) -> dict[str, str] | None:
+        if self.face_unavailable is None:
+            return None
+        reason = f"face tracking unavailable: {self.face_unavailable}"
+        return {spec.id: reason for spec in DETECTOR_SPECS if spec.modality != Modality.AUDIO}

@@ -23,20 +23,20 @@ def _warn_stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def build_face_pipeline(loader: ModelLoader, warn: Callable[[str], None] = _warn_stderr) -> Any:
-    """The face pipeline, or None with a one-line warning when its models cannot be used."""
+def build_face_pipeline(loader: ModelLoader, warn: Callable[[str], None] = _warn_stderr) -> tuple[Any, str | None]:
+    """(face pipeline, None), or (None, reason) with a one-line warning when its models cannot be used."""
     from verification.vision.pipeline import create_face_pipeline
 
     try:
-        return create_face_pipeline(loader)
+        return create_face_pipeline(loader), None
     except CallShieldError as exc:
         warn(f"callshield: warning: face tracking disabled: {exc}")
-        return None
+        return None, str(exc)
 
 
 def build_analyzer(model_dir: str | None, config: EngineConfig, with_faces: bool = True,
                    providers: Sequence[str] | None = None,
                    warn: Callable[[str], None] = _warn_stderr) -> RecordingAnalyzer:
     loader = build_model_loader(model_dir, providers)
-    faces = build_face_pipeline(loader, warn) if with_faces else None
-    return RecordingAnalyzer(build_default_registry(), loader, faces, config)
+    faces, why = build_face_pipeline(loader, warn) if with_faces else (None, "disabled (--no-faces)")
+    return RecordingAnalyzer(build_default_registry(), loader, faces, config, face_unavailable=why)

@@ -25,16 +25,20 @@ class DetectorRegistry:
             raise ValueError(f"detector {detector_id!r} registered twice")
         self.factories[detector_id] = factory
 
-    def create_all(self, models: Any = None, enabled: set[str] | None = None) -> list[Detector]:
+    def create_all(self, models: Any = None, enabled: set[str] | None = None,
+                   unavailable: dict[str, str] | None = None) -> list[Detector]:
         """One fresh instance per known id (new call = new state), in catalogue order.
 
         A factory that fails on a model (missing, tampered) yields an UnavailableDetector with the
-        one-line reason, so the other detectors still run.
+        one-line reason, so the other detectors still run; `unavailable` names ids that cannot
+        run for a reason known up front (e.g. face tracking refused its model).
         """
         detectors: list[Detector] = []
         for spec in DETECTOR_SPECS:
             factory = self.factories.get(spec.id)
-            if enabled is not None and spec.id not in enabled:
+            if unavailable and spec.id in unavailable:
+                detectors.append(UnavailableDetector(spec.id, spec.modality, unavailable[spec.id]))
+            elif enabled is not None and spec.id not in enabled:
                 detectors.append(UnavailableDetector(spec.id, spec.modality, "disabled by configuration"))
             elif factory is None:
                 detectors.append(UnavailableDetector(spec.id, spec.modality, NOT_IMPLEMENTED))
