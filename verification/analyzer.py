@@ -7,7 +7,7 @@ are created fresh per file because they hold per-call state.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -15,6 +15,8 @@ from verification.detectors.catalog import DETECTOR_SPECS
 from verification.detectors.evidence import Modality
 from verification.detectors.registry import DetectorRegistry
 from verification.errors import InputError
+from verification.fusion.calibration import CalibrationSet
+from verification.fusion.live import CallFusion
 from verification.pipeline.runner import Engine, EngineConfig
 from verification.report.build import build_report
 from verification.sources.file_source import FileAudioSource, FileVideoSource
@@ -36,6 +38,7 @@ class RecordingAnalyzer:
     config: EngineConfig = EngineConfig()
     max_side: int | None = 1280  # decode larger video downscaled: detectors work below this
     face_unavailable: str | None = None  # why face tracking could not be set up, if it could not
+    calibration: CalibrationSet = field(default_factory=CalibrationSet)
 
     def analyze(self, path: str | Path, progress: ProgressCallback | None = None) -> dict[str, Any]:
         """Report for one recording. Raises InputError (one line, naming the file) when unreadable."""
@@ -43,7 +46,8 @@ class RecordingAnalyzer:
         if self.faces is not None:
             self.faces.reset()
         detectors = self.registry.create_all(self.models, unavailable=self._face_dependent_reasons())
-        engine = Engine(detectors, self.faces if info.video else None, self.config)
+        engine = Engine(detectors, self.faces if info.video else None, self.config,
+                        fusion=CallFusion(self.calibration))
         video = FileVideoSource(path, max_side=self.max_side) if info.video else None
         audio = FileAudioSource(path) if info.audio else None
         clock = getattr(self.models, "clock", None)

@@ -8,6 +8,7 @@ from typing import Any, Callable, Sequence
 
 from verification.detectors.registry import build_default_registry
 from verification.errors import CallShieldError
+from verification.fusion.calibration import load_calibration
 from verification.inference.loader import ModelLoader
 from verification.inference.manifest import load_manifest
 from verification.inference.model_dir import resolve_model_dir
@@ -39,4 +40,5 @@ def build_analyzer(model_dir: str | None, config: EngineConfig, with_faces: bool
                    warn: Callable[[str], None] = _warn_stderr) -> RecordingAnalyzer:
     loader = build_model_loader(model_dir, providers)
     faces, why = build_face_pipeline(loader, warn) if with_faces else (None, "disabled (--no-faces)")
-    return RecordingAnalyzer(build_default_registry(), loader, faces, config, face_unavailable=why)
+    return RecordingAnalyzer(build_default_registry(), loader, faces, config, face_unavailable=why,
+                             calibration=load_calibration())

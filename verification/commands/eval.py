@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from verification.detectors.catalog import DETECTOR_IDS
-from verification.errors import CallShieldError, ConfigError
-
-VERDICT_TASK = "verdict"
+from verification.errors import ConfigError
+from verification.evaluation.scoring import VERDICT_TASK
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,29 +33,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from verification.composition import build_analyzer
     from verification.evaluation.labels import read_labels
-    from verification.evaluation.summary import ScoredItem, summarize
+    from verification.evaluation.scoring import score_items
+    from verification.evaluation.summary import summarize
     from verification.fusion.thresholds import shipped_thresholds
     from verification.pipeline.runner import EngineConfig
-    from verification.progress import FileProgress
 
     if not args.data.is_dir():
         raise ConfigError(f"{args.data}: not a folder")
     items = read_labels(args.labels, args.data)
     analyzer = build_analyzer(args.model_dir, EngineConfig(analysis_fps=args.analysis_fps or None),
                               with_faces=args.task not in ("voice_synthetic", "voice_identity"))
-    scored: list[ScoredItem] = []
-    failed = 0
-    with FileProgress(enabled=sys.stderr.isatty()) as bar:
-        update = bar.callback(f"eval {args.task}")
-        for n, item in enumerate(items, start=1):
-            try:
-                report = analyzer.analyze(item.path)
-            except CallShieldError as exc:
-                failed += 1
-                bar.print_error(f"callshield: error: {exc}")
-                continue
-            scored.append(ScoredItem(item, *_score(report, args.task)))
-            update(float(n), float(len(items)))
+    scored, failed = score_items(analyzer, items, args.task)
     summary = summarize(args.task, scored, shipped_thresholds(args.task), rounds=args.bootstrap)
     summary["unreadable_files"] = failed
     _print(summary)
@@ -70,14 +56,6 @@ def run(args: argparse.Namespace) -> int:
         curves = [("all", np.array([s.score for s in judged]), np.array([s.item.label for s in judged]))]
         save_roc(args.plot, curves, f"CallShield {args.task}")
     return 2 if failed else 0
-
-
-def _score(report: dict[str, Any], task: str) -> tuple[float | None, str | None]:
-    if task == VERDICT_TASK:
-        verdict = report["verdict"]
-        return verdict["risk"], None if verdict["risk"] is not None else "unknown"
-    det = report["detectors"][task]
-    return det["score"], det["reason"]
 
 
 def _fmt(block: dict[str, Any]) -> str:

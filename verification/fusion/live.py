@@ -1,40 +1,121 @@
-"""Live fusion: keeps the newest non-stale evidence per detector (and face track) during a call."""
+"""Call fusion: evidence in, verdicts out, per participant and for the call.
+
+Small explicit state: the recent windows per (participant, detector), one level tracker per
+participant and for the call, the not-judged reasons, and the worst verdict seen (the report's).
+Everything is keyed by media time, so a recording gives the same verdicts as the live call.
+"""
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
+from verification.detectors.catalog import spec_for
 from verification.detectors.evidence import DetectorResult, Evidence, Modality
-from verification.detectors.catalog import DETECTOR_SPECS
-from verification.fusion.verdict import Verdict, fuse_results
+from verification.fusion.calibration import CalibrationSet
+from verification.fusion.combine import group_llrs, risk_from_llr, total_llr
+from verification.fusion.levels import ORDER, LevelTracker
+from verification.fusion.reasons import describe, describe_not_judged
+from verification.fusion.verdict import ParticipantVerdict, Verdict, unknown_verdict
+
+KEEP_WINDOWS = 64
+
+
+def participant_of(evidence: Evidence) -> tuple[str, int | None]:
+    if evidence.track is not None:
+        return f"face #{evidence.track}", evidence.track
+    modality = spec_for(evidence.detector_id).modality
+    return ("voice" if modality == Modality.AUDIO else "video"), None
 
 
 @dataclass
-class LiveFusion:
+class CallFusion:
+    calibration: CalibrationSet = field(default_factory=CalibrationSet)
     stale_after_s: float = 10.0  # media seconds after which a window no longer speaks for "now"
-    _latest: dict[tuple[str, int | None], Evidence] = field(default_factory=dict)
-    _reasons: dict[str, str] = field(default_factory=dict)
+    smooth_windows: int = 2  # mean LLR of the last N windows: one odd window cannot raise an alert
+    hold_s: float = 4.0
+    prior_log_odds: float = 0.0
+    _windows: dict[tuple[str, str], deque[Evidence]] = field(default_factory=dict)
+    _tracks: dict[str, int | None] = field(default_factory=dict)
+    _not_judged: dict[str, str] = field(default_factory=dict)
+    _trackers: dict[str, LevelTracker] = field(default_factory=dict)
+    _call: LevelTracker | None = None
+    _peak: Verdict | None = None
+    _last_risk: float | None = None
+    _participant_peaks: dict[str, ParticipantVerdict] = field(default_factory=dict)
 
     def add(self, evidence: Evidence) -> None:
-        if evidence.status == "ok":
-            self._latest[(evidence.detector_id, evidence.track)] = evidence
-        else:
-            self._reasons[evidence.detector_id] = evidence.reason or "not applicable"
+        if evidence.status != "ok":
+            self._not_judged[evidence.detector_id] = evidence.reason or "not applicable"
+            return
+        key, track = participant_of(evidence)
+        self._tracks[key] = track
+        self._windows.setdefault((key, evidence.detector_id), deque(maxlen=KEEP_WINDOWS)).append(evidence)
+        self._not_judged.pop(evidence.detector_id, None)
+
+    def _participant(self, key: str, now_t: float) -> ParticipantVerdict | None:
+        llrs: dict[str, float] = {}
+        recent: dict[str, list[Evidence]] = {}
+        for (who, det), windows in self._windows.items():
+            if who != key:
+                continue
+            fresh = [w for w in windows if now_t - w.t1 <= self.stale_after_s]
+            if not fresh:
+                continue
+            cal = self.calibration.for_detector(det)
+            last = fresh[-self.smooth_windows:]
+            llrs[det] = sum(cal.llr(float(w.score)) for w in last) / len(last)
+            recent[det] = fresh
+        if not llrs:
+            return None
+        risk = risk_from_llr(total_llr(llrs), self.prior_log_odds)
+        track = self._tracks.get(key)
+        level = self._trackers.setdefault(key, LevelTracker(self.hold_s)).update(risk, now_t)
+        deciding = sorted(group_llrs(llrs).values(), key=lambda d: d[1], reverse=True)
+        who = key if track is not None else None  # "face #2"; voice/video reasons name themselves
+        reasons = [describe(det, recent[det], who) for det, llr in deciding if llr > 0]
+        verdict = ParticipantVerdict(key, track, risk, level, llrs, reasons)
+        peak = self._participant_peaks.get(key)
+        if peak is None or (ORDER[level], risk) > (ORDER[peak.level], peak.risk or 0.0):
+            self._participant_peaks[key] = verdict
+        return verdict
 
     def verdict(self, now_t: float) -> Verdict:
-        """Fuse the evidence still fresh at media time `now_t` (stale evidence is ignored)."""
-        best: dict[str, Evidence] = {}
-        for (det, _track), ev in self._latest.items():
-            if now_t - ev.t1 > self.stale_after_s:
-                continue
-            if det not in best or (ev.score or 0.0) > (best[det].score or 0.0):
-                best[det] = ev
-        results = []
-        for spec in DETECTOR_SPECS:
-            ev = best.get(spec.id)
-            if ev is not None:
-                results.append(DetectorResult(spec.id, spec.modality, "ok", ev.score, None))
-            else:
-                reason = self._reasons.get(spec.id, "no recent evidence")
-                results.append(DetectorResult.not_applicable(spec.id, Modality(spec.modality), reason))
-        return fuse_results(results)
+        people = [p for key in sorted(self._tracks) if (p := self._participant(key, now_t)) is not None]
+        if self._call is None:
+            self._call = LevelTracker(self.hold_s)
+        if not people:
+            # evidence went stale (face left, silence): keep an alert, report the last risk
+            level = self._call.update(None, now_t)
+            if level == "unknown":
+                return unknown_verdict(dict(self._not_judged), now_t)
+            risk: float | None = self._last_risk
+        else:
+            worst = max(people, key=lambda p: (ORDER[p.level], p.risk or 0.0))
+            risk = worst.risk
+            self._last_risk = risk
+            level = self._call.update(risk, now_t)
+        reasons = [r for p in sorted(people, key=lambda p: -(p.risk or 0.0)) for r in p.reasons]
+        if not reasons:
+            reasons = ["no judged detector found signs of synthetic media"]
+        judged = sorted({d for p in people for d in p.llrs})
+        verdict = Verdict(risk, level, reasons + describe_not_judged(self._not_judged), judged,
+                          tuple(people), now_t)
+        if self._peak is None or (ORDER[level], risk or 0.0) > (ORDER[self._peak.level], self._peak.risk or 0.0):
+            self._peak = verdict
+        return verdict
+
+    def participant_peaks(self) -> dict[str, ParticipantVerdict]:
+        """The worst verdict each participant reached during the call."""
+        return dict(self._participant_peaks)
+
+    def final_verdict(self, results: list[DetectorResult]) -> Verdict:
+        """The call's verdict for reports: its worst moment, or `unknown` if nothing was judged."""
+        if self._peak is None:
+            return unknown_verdict({r.detector_id: r.reason or "no result" for r in results if r.status != "ok"})
+        peak = self._peak
+        when = f"worst moment at {peak.media_t:.1f} s" if peak.media_t is not None else "worst moment"
+        not_judged = {r.detector_id: r.reason or "no result" for r in results if r.status != "ok"}
+        reasons = [r for r in peak.reasons if not r.startswith("not judged")]
+        return Verdict(peak.risk, peak.level, reasons + [when] + describe_not_judged(not_judged),
+                       peak.judged, peak.participants, peak.media_t)

@@ -1,13 +1,17 @@
-"""The score thresholds a detector's raw score must reach to raise the call to each level.
+"""The raw score at which a detector, on its own, raises the call to each level.
 
-Until calibration maps raw scores to likelihood ratios, a detector alone raises the call to
-`elevated` at 0.5 and to `high` at 0.8 (verification.fusion.verdict).
+A detector alone reaches a level when its calibrated LLR does (verification.fusion.levels), so
+the raw threshold is the calibration's inverse at that LLR.
 """
 
 from __future__ import annotations
 
-from verification.fusion.verdict import ELEVATED_AT, HIGH_AT
+from verification.fusion.calibration import CalibrationSet, load_calibration
+from verification.fusion.levels import ELEVATED_AT, ELEVATED_LLR, HIGH_AT, HIGH_LLR
 
 
-def shipped_thresholds(task: str) -> dict[str, float]:
-    return {"elevated": ELEVATED_AT, "high": HIGH_AT}
+def shipped_thresholds(task: str, calibration: CalibrationSet | None = None) -> dict[str, float]:
+    if task == "verdict":  # the call's risk itself
+        return {"elevated": ELEVATED_AT, "high": HIGH_AT}
+    cal = (calibration or load_calibration()).for_detector(task)
+    return {"elevated": round(cal.score_for_llr(ELEVATED_LLR), 4), "high": round(cal.score_for_llr(HIGH_LLR), 4)}

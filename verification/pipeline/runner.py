@@ -18,8 +18,8 @@ import numpy as np
 from verification.detectors.base import Detector
 from verification.detectors.evidence import DetectorResult, Evidence, Modality
 from verification.errors import CallShieldError
-from verification.fusion.live import LiveFusion
-from verification.fusion.verdict import Verdict, fuse_results
+from verification.fusion.live import CallFusion
+from verification.fusion.verdict import Verdict
 from verification.pipeline.audio_ring import AudioRing
 from verification.pipeline.capture import run_audio_capture, run_video_capture
 from verification.pipeline.events import EventSink, EvidenceReported, VerdictChanged, ignore_event
@@ -54,11 +54,13 @@ class CallAnalysis:
     tracks: dict[int, TrackSpan]
     metrics: dict
     failures: list[str] = field(default_factory=list)  # one line per source that failed
+    participants: dict = field(default_factory=dict)  # key -> worst ParticipantVerdict
 
 
 class Engine:
     def __init__(self, detectors: Sequence[Detector], faces: FaceAnalyzer | None = None,
-                 config: EngineConfig = EngineConfig(), on_event: EventSink = ignore_event) -> None:
+                 config: EngineConfig = EngineConfig(), on_event: EventSink = ignore_event,
+                 fusion: CallFusion | None = None) -> None:
         self._detectors = list(detectors)
         self._faces = faces
         self._config = config
@@ -67,7 +69,7 @@ class Engine:
         self._threads: list[threading.Thread] = []
         self._failures: list[str] = []
         self._vision_state = VisionState()
-        self._fusion = LiveFusion()
+        self._fusion = fusion if fusion is not None else CallFusion()  # owned by the fusion thread
         self._audio_state = AudioState()
         self.metrics = EngineMetrics()
         for name in ("vision", "video_detectors", "audio_detectors", "fusion"):
@@ -183,8 +185,9 @@ class Engine:
         if any(t.is_alive() for t in self._threads):
             raise RuntimeError("finish() called while the engine is still running")
         results = [d.result() for d in self._detectors]
-        return CallAnalysis(self._video_info, self._audio_info, results, fuse_results(results),
-                            dict(self._vision_state.tracks), self.metrics_snapshot(), list(self._failures))
+        return CallAnalysis(self._video_info, self._audio_info, results, self._fusion.final_verdict(results),
+                            dict(self._vision_state.tracks), self.metrics_snapshot(), list(self._failures),
+                            self._fusion.participant_peaks())
 
     # -- internals --------------------------------------------------------------------------
     def _read_audio(self, t0: float, t1: float) -> np.ndarray:

@@ -47,8 +47,12 @@ def build_report(path: str, duration_s: float | None, analysis: CallAnalysis,
     for track_id, span in sorted(analysis.tracks.items()):
         scores = {r.detector_id: {"score": _r(r.per_track.get(track_id))}
                   for r in analysis.results if track_id in r.per_track}
-        faces.append({"track": track_id, "first_s": _r(span.first_s, 3), "last_s": _r(span.last_s, 3),
-                      "frames": span.frames, "detectors": scores})
+        face: dict[str, Any] = {"track": track_id, "first_s": _r(span.first_s, 3), "last_s": _r(span.last_s, 3),
+                                "frames": span.frames, "detectors": scores}
+        peak = analysis.participants.get(f"face #{track_id}")
+        if peak is not None:  # the worst this participant looked during the call
+            face["verdict"] = {"risk": _r(peak.risk), "level": peak.level}
+        faces.append(face)
     duration = duration_s or 0.0
     metrics = dict(analysis.metrics)
     metrics.pop("wall_s", None)
