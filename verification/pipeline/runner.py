@@ -170,6 +170,10 @@ class Engine:
             times.append(self._audio_state.media_t)
         return min(times) if times else 0.0
 
+    def latest_preview(self) -> tuple[VideoFrame, list] | None:
+        """Newest analysed frame with its face observations (the UI polls this on a timer)."""
+        return self._vision_state.latest
+
     def latest_verdict(self) -> Verdict | None:
         return self._latest_verdict
 

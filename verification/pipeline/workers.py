@@ -44,6 +44,8 @@ class VisionState:
 
     tracks: dict[int, TrackSpan] = field(default_factory=dict)
     media_t: float = 0.0
+    #: newest analysed frame and its faces, for a preview polled by the UI (one reference swap)
+    latest: tuple[VideoFrame, list[Any]] | None = None
 
 
 @dataclass
@@ -95,6 +97,7 @@ def _vision_loop(slot: LatestSlot[VideoFrame], detectors: Sequence[Detector],
             span = state.tracks.setdefault(obs.track_id, TrackSpan(frame.pts, frame.pts))
             span.last_s = frame.pts
             span.frames += 1
+        state.latest = (frame, observations)
         analysis = FrameAnalysis(frame, observations, read_audio)
         for detector in detectors:
             for evidence in detector.process_video(analysis):
