@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libx11-xcb1                       # Qt xcb platform plugin
   x11-utils                         # xwininfo: window geometry for window capture on X11
   xvfb                              # screen-capture tests run against a private X server
+  postgresql                        # server binaries: the tests start a throwaway cluster on a unix socket
 )
 
 install_apt() {

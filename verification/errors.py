@@ -24,3 +24,27 @@ class ModelError(CallShieldError):
 
 class ConfigError(CallShieldError):
     """Malformed configuration or policy."""
+
+
+class StoreError(CallShieldError):
+    """The database is unreachable, refused the operation, or its schema cannot be brought up to date."""
+
+
+class AuthError(CallShieldError):
+    """Credentials missing or wrong, or the user lacks the role the action needs."""
+
+
+class PolicyError(CallShieldError):
+    """A policy that is invalid, unsigned, tampered with, or a weakening without two admins' signatures."""
+
+
+class WorkflowRefused(CallShieldError):
+    """An action request transition that its guards refuse (missing step, self-approval, wrong number...)."""
+
+
+class DirectoryError(CallShieldError):
+    """A directory entry, phone number or enrolment that is unknown or not acceptable."""
+
+
+class AuditError(CallShieldError):
+    """The audit log or an evidence pack failed verification, or the signing key is unusable."""

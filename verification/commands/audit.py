@@ -1,0 +1,127 @@
+"""`callshield audit verify|pack|verify-pack|log|key`: the tamper-evident log and evidence packs.
+
+`verify` and `verify-pack` exit 1 with one line naming the first broken or missing record."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from verification.audit.anchor import Anchor, AnchorFile, check_anchor
+from verification.audit.keys import load_installation_key
+from verification.audit.pack import build_pack, verify_pack
+from verification.audit.pack_html import render_pack_html
+from verification.audit.verify import read_records, verify_database_chain
+from verification.commands.workflow_common import common_options, data_dir_of, emit, login, open_context, usage
+from verification.errors import AuditError
+from verification.store.tables import audit_log, meta
+
+
+def _verify(args: argparse.Namespace) -> int:
+    anchors = AnchorFile.in_data_dir(data_dir_of(args))
+    with open_context(args) as ctx:
+        with ctx.database.reading() as connection:
+            result = verify_database_chain(connection)
+            database_id = connection.execute(select(meta.c.value).where(meta.c.key == "database_id")).scalar_one()
+            anchor = anchors.get(database_id)
+            if anchor is not None:
+                wanted = {1, anchor.seq}
+                result = check_anchor(anchor, read_records(connection, seqs=wanted), result)
+            genesis = connection.execute(select(audit_log.c.hash).where(audit_log.c.seq == 1)).scalar()
+    if result.ok and genesis is not None and not args.no_anchor:
+        anchors.put(database_id, Anchor(genesis, result.head_seq, result.head_hash))
+    if not result.ok:
+        if args.json:
+            print(json.dumps(result.as_dict(), indent=2))
+        print(f"callshield: audit log broken: {result.problem}", file=sys.stderr)
+        return 1
+    emit(args, result.as_dict(),
+         f"audit log intact: {result.records} records; head {result.head_seq} {result.head_hash}")
+    return 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    with open_context(args) as ctx:
+        login(ctx, args)
+        with ctx.database.reading() as connection:
+            pack = build_pack(connection, args.id, ctx.audit.key, ctx.clock)
+    check = verify_pack(pack)
+    text = json.dumps(pack, indent=2, sort_keys=True)
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        print(text)
+    if args.html:
+        Path(args.html).write_text(render_pack_html(pack, check.ok, check.problem))
+    if args.out:
+        print(f"evidence pack for request {args.id}: {args.out} ({check.records} signed records)", file=sys.stderr)
+    return 0
+
+
+def _verify_pack(args: argparse.Namespace) -> int:
+    try:
+        pack = json.loads(Path(args.file).read_text())
+    except (OSError, ValueError) as error:
+        raise AuditError(f"cannot read evidence pack {args.file}: {error}") from error
+    trusted = set(args.trust) if args.trust else None
+    check = verify_pack(pack, trusted)
+    if args.html and isinstance(pack, dict) and "request" in pack:
+        Path(args.html).write_text(render_pack_html(pack, check.ok, check.problem))
+    if not check.ok:
+        print(f"callshield: evidence pack {args.file} NOT valid: {check.problem}", file=sys.stderr)
+        return 1
+    emit(args, {"ok": True, "records": check.records, "keys": check.keys},
+         f"evidence pack valid: {check.records} signed records; signing key(s) {', '.join(check.keys)}")
+    return 0
+
+
+def _log(args: argparse.Namespace) -> int:
+    with open_context(args) as ctx:
+        login(ctx, args)
+        with ctx.database.reading() as connection:
+            bodies = [json.loads(r.body) for r in read_records(connection)]
+    if args.subject:
+        bodies = [b for b in bodies if b["subject"] == args.subject]
+    bodies = bodies[-args.limit:]
+    emit(args, bodies, "\n".join(f"{b['seq']:>6} {b['at']} {b['actor']:<16} {b['action']:<28} {b['subject']}"
+                                 for b in bodies))
+    return 0
+
+
+def _key(args: argparse.Namespace) -> int:
+    key = load_installation_key(data_dir_of(args))
+    emit(args, {"key_id": key.key_id, "public_key": key.public_b64},
+         f"installation audit key {key.key_id}\npublic key {key.public_b64}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("audit", help="verify the signed audit log; evidence packs")
+    parser.set_defaults(func=usage(parser))
+    sub = parser.add_subparsers(dest="audit_command", metavar="SUBCOMMAND")
+    common = common_options()
+
+    p = sub.add_parser("verify", parents=[common], help="check the whole chain (exit 1 naming the first bad record)")
+    p.add_argument("--no-anchor", action="store_true", help="do not remember this head on this machine")
+    p.set_defaults(func=_verify)
+    p = sub.add_parser("pack", parents=[common], help="evidence pack for a request (JSON, and HTML with --html)")
+    p.add_argument("id", type=int)
+    p.add_argument("--out", metavar="PACK.json")
+    p.add_argument("--html", metavar="PACK.html")
+    p.set_defaults(func=_pack)
+    p = sub.add_parser("verify-pack", help="check an evidence pack offline (exit 1 when not valid)")
+    p.add_argument("file")
+    p.add_argument("--trust", action="append", metavar="KEY_ID", help="accept only these signing key ids")
+    p.add_argument("--html", metavar="OUT.html", help="also render it, with the verification result")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_verify_pack)
+    p = sub.add_parser("log", parents=[common], help="recent audit records")
+    p.add_argument("--subject", help="e.g. request:12, user:alice, policy:3")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(func=_log)
+    p = sub.add_parser("key", parents=[common], help="this installation's audit key id (publish it)")
+    p.set_defaults(func=_key)

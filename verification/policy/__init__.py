@@ -1,0 +1,1 @@
+"""Admin policy: schema (pydantic), default, migrations, signing, weakening checks, evaluation."""

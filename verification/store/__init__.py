@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy Core tables, Alembic migrations run at open, SQLite (default) or PostgreSQL."""

@@ -1,0 +1,208 @@
+"""The directory of counterparties and internal executives, managed by admins only.
+
+Call-back numbers come from here and nowhere else; each carries its provenance (who entered it,
+from what independent source, when). Code phrases are kept as slow hashes; TOTP secrets are kept
+because verifying a code needs them; voiceprints are embeddings only, never audio.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import pyotp
+from sqlalchemy import Connection, insert, select, update
+
+from verification.audit.log import AuditEvent
+from verification.errors import DirectoryError
+from verification.store.clock import format_time
+from verification.store.tables import directory_entries, directory_phones, voiceprints
+from verification.workflow.context import Context
+from verification.workflow.roles import Role, User, require_role
+from verification.workflow.secrets_hash import normalise_phrase
+from verification.workflow.users import current
+
+KINDS = ("counterparty", "executive")
+MIN_SOURCE = 5
+
+
+@dataclass(frozen=True)
+class Phone:
+    id: int
+    number: str
+    label: str
+    source: str
+    entered_by: int
+    entered_at: str
+    active: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "number": self.number, "label": self.label, "source": self.source,
+                "entered_by": self.entered_by, "entered_at": self.entered_at, "active": self.active}
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    name: str
+    kind: str
+    organisation: str | None
+    created_at: str
+    has_phrase: bool
+    has_totp: bool
+    phones: list[Phone] = field(default_factory=list)
+    voiceprints: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "kind": self.kind, "organisation": self.organisation,
+                "created_at": self.created_at, "code_phrase_enrolled": self.has_phrase,
+                "totp_enrolled": self.has_totp, "voiceprints": self.voiceprints,
+                "phones": [p.as_dict() for p in self.phones]}
+
+
+def normalise_number(text: str) -> str:
+    """Digits with an optional leading +; spaces, dots, dashes and brackets are dropped."""
+    stripped = "".join(ch for ch in text.strip() if ch not in " .-()/\t")
+    digits = stripped[1:] if stripped.startswith("+") else stripped
+    if not digits.isdigit() or not 6 <= len(digits) <= 16:
+        raise DirectoryError(f"not a phone number: {text!r}")
+    return stripped
+
+
+def _phones(connection: Connection, entry_id: int, only_active: bool) -> list[Phone]:
+    query = select(directory_phones).where(directory_phones.c.entry_id == entry_id).order_by(directory_phones.c.id)
+    if only_active:
+        query = query.where(directory_phones.c.active.is_(True))
+    return [Phone(r.id, r.number, r.label, r.source, r.entered_by, r.entered_at, bool(r.active))
+            for r in connection.execute(query)]
+
+
+def _entry(connection: Connection, row: Any, only_active_phones: bool = True) -> Entry:
+    count = len(connection.execute(select(voiceprints.c.id).where(voiceprints.c.entry_id == row.id)).all())
+    return Entry(row.id, row.name, row.kind, row.organisation, row.created_at, row.phrase_hash is not None,
+                 row.totp_secret is not None, _phones(connection, row.id, only_active_phones), count)
+
+
+def get_entry(connection: Connection, name: str, lock: bool = False) -> Entry:
+    query = select(directory_entries).where(directory_entries.c.name == name)
+    row = connection.execute(query.with_for_update() if lock else query).first()
+    if row is None or not row.active:
+        raise DirectoryError(f"no directory entry named {name!r}")
+    return _entry(connection, row)
+
+
+def entry_by_id(connection: Connection, entry_id: int) -> Entry:
+    return _entry(connection, connection.execute(select(directory_entries)
+                                                 .where(directory_entries.c.id == entry_id)).one())
+
+
+def entry_secrets(connection: Connection, entry_id: int, lock: bool = False) -> Any:
+    query = select(directory_entries).where(directory_entries.c.id == entry_id)
+    return connection.execute(query.with_for_update() if lock else query).one()
+
+
+def list_entries(connection: Connection) -> list[Entry]:
+    rows = connection.execute(select(directory_entries).where(directory_entries.c.active.is_(True))
+                              .order_by(directory_entries.c.name))
+    return [_entry(connection, row) for row in rows]
+
+
+def _admin(connection: Connection, actor: User, doing: str) -> User:
+    admin = current(connection, actor)
+    require_role(admin, Role.ADMIN, doing)
+    return admin
+
+
+def _audit(ctx: Context, connection: Connection, admin: User, action: str, name: str, after: Any,
+           before: Any = None) -> None:
+    ctx.audit.append(connection, AuditEvent(actor=admin.name, action=action, subject=f"directory:{name}",
+                                            before=before, after=after))
+
+
+def add_entry(ctx: Context, actor: User, name: str, kind: str, organisation: str | None = None) -> Entry:
+    if kind not in KINDS:
+        raise DirectoryError(f"directory kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if not name.strip():
+        raise DirectoryError("directory entry needs a name")
+    with ctx.database.transaction() as connection:
+        admin = _admin(connection, actor, "edit the directory")
+        exists = connection.execute(select(directory_entries.c.id).where(directory_entries.c.name == name)).first()
+        if exists:
+            raise DirectoryError(f"a directory entry named {name!r} already exists")
+        connection.execute(insert(directory_entries).values(
+            name=name, kind=kind, organisation=organisation, phrase_hash=None, totp_secret=None, totp_last_step=None,
+            created_at=format_time(ctx.clock()), created_by=admin.id, active=True))
+        entry = get_entry(connection, name)
+        _audit(ctx, connection, admin, "directory.entry_added", name, entry.as_dict())
+        return entry
+
+
+def add_phone(ctx: Context, actor: User, name: str, number: str, source: str, label: str = "main") -> Phone:
+    """`source` says where the number came from, independently of any request (contract, master data...)."""
+    normalised = normalise_number(number)
+    if len(source.strip()) < MIN_SOURCE:
+        raise DirectoryError("say where the number came from (--source), e.g. 'signed contract 2024-03, page 2'")
+    with ctx.database.transaction() as connection:
+        admin = _admin(connection, actor, "edit the directory")
+        entry = get_entry(connection, name, lock=True)
+        phone_id = connection.execute(insert(directory_phones).values(
+            entry_id=entry.id, number=normalised, label=label, source=source.strip(), entered_by=admin.id,
+            entered_at=format_time(ctx.clock()), active=True)).inserted_primary_key[0]
+        phone = next(p for p in _phones(connection, entry.id, True) if p.id == phone_id)
+        _audit(ctx, connection, admin, "directory.phone_added", name, phone.as_dict())
+        return phone
+
+
+def remove_phone(ctx: Context, actor: User, phone_id: int) -> None:
+    with ctx.database.transaction() as connection:
+        admin = _admin(connection, actor, "edit the directory")
+        row = connection.execute(select(directory_phones).where(directory_phones.c.id == phone_id)
+                                 .with_for_update()).first()
+        if row is None or not row.active:
+            raise DirectoryError(f"no active phone number with id {phone_id}")
+        connection.execute(update(directory_phones).where(directory_phones.c.id == phone_id).values(
+            active=False, removed_at=format_time(ctx.clock()), removed_by=admin.id))
+        entry = entry_by_id(connection, row.entry_id)
+        _audit(ctx, connection, admin, "directory.phone_removed", entry.name, {"phone_id": phone_id, "active": False},
+               before={"phone_id": phone_id, "number": row.number})
+
+
+def set_code_phrase(ctx: Context, actor: User, name: str, phrase: str) -> None:
+    spoken = normalise_phrase(phrase)
+    if len(spoken) < 8:
+        raise DirectoryError("code phrase too short: at least 8 characters")
+    phrase_hash = ctx.hasher.hash(spoken)
+    with ctx.database.transaction() as connection:
+        admin = _admin(connection, actor, "enrol a code phrase")
+        entry = get_entry(connection, name, lock=True)
+        connection.execute(update(directory_entries).where(directory_entries.c.id == entry.id)
+                           .values(phrase_hash=phrase_hash))
+        _audit(ctx, connection, admin, "directory.phrase_set", name, {"code_phrase_enrolled": True})
+
+
+def enroll_totp(ctx: Context, actor: User, name: str, issuer: str = "CallShield") -> str:
+    """Returns the provisioning URI, shown once to set up the counterparty's authenticator."""
+    secret = pyotp.random_base32()
+    with ctx.database.transaction() as connection:
+        admin = _admin(connection, actor, "enrol an authenticator")
+        entry = get_entry(connection, name, lock=True)
+        connection.execute(update(directory_entries).where(directory_entries.c.id == entry.id)
+                           .values(totp_secret=secret, totp_last_step=None))
+        _audit(ctx, connection, admin, "directory.totp_enrolled", name, {"totp_enrolled": True})
+    return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=issuer)
+
+
+def enroll_voiceprint(ctx: Context, actor: User, name: str, model_id: str, embedding: Sequence[float]) -> int:
+    vector = [float(x) for x in embedding]
+    if not vector or len(vector) > 4096:
+        raise DirectoryError("a voiceprint is an embedding of 1 to 4096 numbers")
+    with ctx.database.transaction() as connection:
+        admin = _admin(connection, actor, "enrol a voiceprint")
+        entry = get_entry(connection, name, lock=True)
+        vp_id = connection.execute(insert(voiceprints).values(
+            entry_id=entry.id, model_id=model_id, embedding=json.dumps(vector), enrolled_by=admin.id,
+            enrolled_at=format_time(ctx.clock()))).inserted_primary_key[0]
+        _audit(ctx, connection, admin, "directory.voiceprint_enrolled", name,
+               {"voiceprint_id": vp_id, "model_id": model_id, "dimensions": len(vector)})
+        return int(vp_id)

@@ -1,0 +1,201 @@
+"""Create, submit, answer the checklist, reject, cancel, release and expire action requests."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from sqlalchemy import Connection, insert, select
+
+from verification.errors import WorkflowRefused
+from verification.policy.active import load_active_policy
+from verification.policy.evaluate import Facts, evaluate, raise_requirements
+from verification.policy.schema import CHECKLIST_ITEMS
+from verification.store.clock import format_time, parse_time
+from verification.store.tables import requests
+from verification.workflow.call_link import verdict_level
+from verification.workflow.context import Context
+from verification.workflow.directory import entry_by_id, get_entry
+from verification.workflow.guards import load_steps, missing_steps
+from verification.workflow.request import KINDS, ActionRequest, load_request, save_request
+from verification.workflow.roles import Role, User, require_role
+from verification.workflow.states import State
+from verification.workflow.transitions import (advance, audit_request, expire_if_due, require_live, transition)
+from verification.workflow.users import current
+
+
+def parse_amount(text: str, kind: str) -> Decimal:
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as error:
+        raise WorkflowRefused(f"amount {text!r} is not a number") from error
+    if not amount.is_finite() or amount < 0 or (kind == "transfer" and amount == 0):
+        raise WorkflowRefused(f"amount {text!r} must be positive")
+    if amount.as_tuple().exponent < -4:  # type: ignore[operator]
+        raise WorkflowRefused(f"amount {text!r} has too many decimals")
+    return amount
+
+
+def check_checklist(answers: Mapping[str, Any]) -> dict[str, bool]:
+    unknown = sorted(set(answers) - set(CHECKLIST_ITEMS))
+    if unknown:
+        raise WorkflowRefused(f"unknown checklist item {unknown[0]!r}; items: {', '.join(CHECKLIST_ITEMS)}")
+    for item, value in answers.items():
+        if not isinstance(value, bool):
+            raise WorkflowRefused(f"checklist item {item!r} must be answered yes or no")
+    return dict(answers)
+
+
+def is_new_counterparty(connection: Connection, request: ActionRequest, days: int) -> bool:
+    entry = entry_by_id(connection, request.counterparty_id)
+    if parse_time(entry.created_at) > parse_time(request.created_at) - timedelta(days=days):
+        return True
+    released = connection.execute(select(requests.c.id).where(
+        requests.c.counterparty_id == request.counterparty_id, requests.c.state == State.RELEASED.value).limit(1))
+    return released.first() is None
+
+
+def create_request(ctx: Context, actor: User, kind: str, amount: str, currency: str, counterparty: str,
+                   beneficiary: Mapping[str, Any], call: Mapping[str, Any] | None = None,
+                   claimed_contact: str | None = None, checklist: Mapping[str, Any] | None = None,
+                   note: str = "", submit: bool = True) -> ActionRequest:
+    """`claimed_contact` is whatever number the request or call offered: kept as a red flag, never dialled."""
+    if kind not in KINDS:
+        raise WorkflowRefused(f"request kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    value = parse_amount(amount, kind)
+    code = currency.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise WorkflowRefused(f"currency {currency!r} is not an ISO 4217 code such as EUR")
+    answers = check_checklist(checklist or {})
+    with ctx.database.transaction() as connection:
+        requester = current(connection, actor)
+        require_role(requester, Role.REQUESTER, "create requests")
+        entry = get_entry(connection, counterparty)
+        new_id = connection.execute(insert(requests).values(
+            kind=kind, state=State.DRAFT.value, amount=str(value), currency=code, counterparty_id=entry.id,
+            beneficiary=json.dumps(dict(beneficiary), sort_keys=True), claimed_contact=claimed_contact,
+            requester_id=requester.id, call=json.dumps(dict(call or {}), sort_keys=True),
+            verdict_level=verdict_level(call), checklist=json.dumps(answers, sort_keys=True), note=note,
+            policy_version=None, requirements=None, created_at=format_time(ctx.clock()), version=1)
+        ).inserted_primary_key[0]
+        request = load_request(connection, int(new_id))
+        audit_request(ctx, connection, requester.name, "request.created", None, request,
+                      extra={"counterparty": entry.name})
+        if submit:
+            request = _submit(ctx, connection, request, requester)
+        return request
+
+
+def _submit(ctx: Context, connection: Connection, request: ActionRequest, requester: User) -> ActionRequest:
+    active = load_active_policy(connection)
+    limits = active.policy.limits
+    facts = Facts(request.kind, request.amount, request.currency,
+                  is_new_counterparty(connection, request, limits.new_counterparty_days), request.checklist,
+                  request.verdict_level)
+    requirements = evaluate(active.policy, facts)
+    now = ctx.clock()
+    updated = transition(
+        ctx, connection, request, "submit", requester, extra={"policy_problems": active.problems},
+        policy_version=active.version, requirements=requirements, submitted_at=format_time(now),
+        held_until=format_time(now + timedelta(minutes=requirements.steps.hold_minutes)),
+        expires_at=format_time(now + timedelta(hours=limits.request_ttl_hours)))
+    return advance(ctx, connection, updated, requester)
+
+
+def submit(ctx: Context, actor: User, request_id: int) -> ActionRequest:
+    with ctx.database.transaction() as connection:
+        requester = current(connection, actor)
+        request = load_request(connection, request_id, lock=True)
+        if request.requester_id != requester.id:
+            raise WorkflowRefused(f"only the requester can submit request {request_id}")
+        require_role(requester, Role.REQUESTER, "submit requests")
+        return _submit(ctx, connection, request, requester)
+
+
+def answer_checklist(ctx: Context, actor: User, request_id: int, answers: Mapping[str, Any]) -> ActionRequest:
+    """Answers can be added or turned to yes, never withdrawn, and only ever raise what is required."""
+    given = check_checklist(answers)
+    expire_if_due(ctx, request_id)
+    with ctx.database.transaction() as connection:
+        user = current(connection, actor)
+        request = load_request(connection, request_id, lock=True)
+        require_live(request, ctx.clock())
+        if user.id != request.requester_id and not user.has(Role.APPROVER):
+            raise WorkflowRefused("only the requester or an approver can answer the checklist")
+        withdrawn = [k for k, v in given.items() if request.checklist.get(k) is True and v is False]
+        if withdrawn:
+            raise WorkflowRefused(f"checklist item {withdrawn[0]!r} was answered yes and cannot be withdrawn")
+        merged = {**request.checklist, **given}
+        values: dict[str, Any] = {"checklist": merged}
+        if request.requirements is not None:
+            active = load_active_policy(connection)
+            facts = Facts(request.kind, request.amount, request.currency,
+                          is_new_counterparty(connection, request, int(request.requirements.limits["new_counterparty_days"])),
+                          merged, request.verdict_level)
+            raised = raise_requirements(request.requirements, evaluate(active.policy, facts))
+            values["requirements"] = raised
+            assert request.submitted_at is not None
+            hold = parse_time(request.submitted_at) + timedelta(minutes=raised.steps.hold_minutes)
+            values["held_until"] = format_time(max(hold, parse_time(request.held_until or request.submitted_at)))
+        updated = save_request(connection, request, **values)
+        audit_request(ctx, connection, user.name, "request.checklist_answered", request, updated,
+                      extra={"answers": given})
+        if updated.state == State.APPROVED and missing_steps(connection, updated, load_steps(connection, updated.id),
+                                                             ctx.clock()):
+            updated = transition(ctx, connection, updated, "reopen", user)
+        return advance(ctx, connection, updated, user)
+
+
+def reject(ctx: Context, actor: User, request_id: int, reason: str) -> ActionRequest:
+    if not reason.strip():
+        raise WorkflowRefused("give a reason for the rejection")
+    with ctx.database.transaction() as connection:
+        user = current(connection, actor)
+        if not (user.has(Role.APPROVER) or user.has(Role.ADMIN)):
+            raise WorkflowRefused(f"user {user.name!r} needs the approver or admin role to reject requests")
+        request = load_request(connection, request_id, lock=True)
+        return transition(ctx, connection, request, "reject", user, decided_at=format_time(ctx.clock()),
+                          decided_by=user.id, reason=reason.strip())
+
+
+def cancel(ctx: Context, actor: User, request_id: int, reason: str = "") -> ActionRequest:
+    with ctx.database.transaction() as connection:
+        user = current(connection, actor)
+        request = load_request(connection, request_id, lock=True)
+        if user.id != request.requester_id and not user.has(Role.ADMIN):
+            raise WorkflowRefused(f"only the requester or an admin can cancel request {request_id}")
+        return transition(ctx, connection, request, "cancel", user, decided_at=format_time(ctx.clock()),
+                          decided_by=user.id, reason=reason.strip() or "cancelled")
+
+
+def release(ctx: Context, actor: User, request_id: int) -> ActionRequest:
+    """The only way to `released`: every required step complete and fresh, the hold over, not expired."""
+    expire_if_due(ctx, request_id)
+    with ctx.database.transaction() as connection:
+        user = current(connection, actor)
+        if not (user.has(Role.REQUESTER) or user.has(Role.APPROVER)):
+            raise WorkflowRefused(f"user {user.name!r} needs the requester or approver role to release")
+        request = load_request(connection, request_id, lock=True)
+        now = ctx.clock()
+        require_live(request, now)
+        missing = missing_steps(connection, request, load_steps(connection, request.id), now)
+        if missing:
+            raise WorkflowRefused(f"request {request_id} cannot be released: missing {'; '.join(missing)}")
+        if request.state != State.APPROVED:
+            request = advance(ctx, connection, request, user)
+        if request.held_until and now < parse_time(request.held_until):
+            raise WorkflowRefused(f"request {request_id} is in its cooling-off hold until {request.held_until}")
+        return transition(ctx, connection, request, "release", user, decided_at=format_time(now), decided_by=user.id)
+
+
+def expire_due(ctx: Context) -> list[int]:
+    """Expire every live request past its lifetime; returns their ids."""
+    now = format_time(ctx.clock())
+    with ctx.database.reading() as connection:
+        due = [row.id for row in connection.execute(select(requests.c.id).where(
+            requests.c.state.in_([State.HELD.value, State.APPROVED.value]), requests.c.expires_at <= now))]
+    for request_id in due:
+        expire_if_due(ctx, request_id)
+    return due

@@ -1,0 +1,57 @@
+"""Read-only views of requests for the CLI and the desktop: what is held, what is missing, why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from verification.store.clock import Clock, parse_time
+from verification.store.tables import requests
+from verification.workflow.directory import entry_by_id
+from verification.workflow.guards import load_steps, missing_steps
+from verification.workflow.request import ActionRequest, load_request
+from verification.workflow.states import FINAL
+from verification.workflow.users import user_by_id
+
+
+def request_view(connection: Connection, request_id: int, clock: Clock) -> dict[str, Any]:
+    request = load_request(connection, request_id)
+    records = load_steps(connection, request_id)
+    now = clock()
+    view = request.summary()
+    view["counterparty"] = entry_by_id(connection, request.counterparty_id).name
+    view["requester"] = user_by_id(connection, request.requester_id).name
+    view["call"] = request.call
+    view["steps"] = [{**r.as_dict(), "actor": user_by_id(connection, r.actor_id).name} for r in records]
+    live = request.state not in FINAL
+    view["missing"] = missing_steps(connection, request, records, now) if live else []
+    view["hold_remaining_minutes"] = (
+        round(max(0.0, (parse_time(request.held_until) - now).total_seconds() / 60), 1)
+        if live and request.held_until else 0.0)
+    return view
+
+
+def list_requests(connection: Connection, state: str | None = None, limit: int = 200) -> list[ActionRequest]:
+    query = select(requests).order_by(requests.c.id.desc()).limit(limit)
+    if state:
+        query = query.where(requests.c.state == state)
+    return [ActionRequest.from_row(row) for row in connection.execute(query)]
+
+
+def describe(view: dict[str, Any]) -> str:
+    lines = [f"request {view['id']}: {view['kind']} {view['amount']} {view['currency']} to {view['counterparty']} "
+             f"— {view['state'].upper()}",
+             f"  requested by {view['requester']}; call verdict {view['verdict_level']}; policy v{view['policy_version']}"]
+    reqs = view.get("requirements")
+    if reqs:
+        lines.append("  required because: " + "; ".join(reqs["reasons"]))
+    for step in view["steps"]:
+        lines.append(f"  step {step['kind']} {step['outcome']} by {step['actor']} at {step['at']}")
+    if view["missing"]:
+        lines.append("  missing: " + "; ".join(view["missing"]))
+    if view["hold_remaining_minutes"]:
+        lines.append(f"  cooling-off hold: {view['hold_remaining_minutes']} min left (until {view['held_until']})")
+    if view.get("reason"):
+        lines.append(f"  reason: {view['reason']}")
+    return "\n".join(lines)
