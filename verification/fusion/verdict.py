@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from verification.fusion.levels import ELEVATED_AT, HIGH_AT, level_for  # noqa: F401 - re-exported
 from verification.fusion.reasons import describe_not_judged
 
 
