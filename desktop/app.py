@@ -1,33 +1,170 @@
-"""`callshield-desktop`: composition root of the desktop app."""
+"""`callshield-desktop`: composition root of the desktop app (the only place parts are wired)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
 
+from platformdirs import user_config_dir
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from desktop.bridge import AnalysisBridge
+from desktop.controllers.engine_factory import AnalyzerBuilder, EngineFactory
+from desktop.controllers.live_session import LiveSession, SessionRecord, SourceBuilder
+from desktop.controllers.source_plan import build_sources
+from desktop.controllers.source_catalog import SourceProbes
+from desktop.qt_binding import binding_problem
+from desktop.settings import DesktopSettings
+from desktop.tasks import TaskRunner
+from desktop.views.check_dialog import CheckDialog
+from desktop.views.compact_overlay import CompactOverlay
 from desktop.views.main_window import MainWindow
-from verification.composition import build_analyzer
+from desktop.views.monitor.monitor_page import MonitorPage
+from desktop.views.monitor.source_chooser import SourceChooser
+from desktop.views.tray import TrayNotifier
+from verification.doctor import Check, run_checks
+from verification.inference.model_dir import resolve_model_dir
 from verification.pipeline.runner import EngineConfig
+
+#: a live call: recordings (--demo) paced to real time, newest frame wins, drops counted
+LIVE_CONFIG = EngineConfig(realtime=True, lossless=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="callshield-desktop", description="CallShield desktop app")
+    parser.add_argument("--model-dir", default=None, metavar="DIR",
+                        help="directory holding model files (default: $CALLSHIELD_MODEL_DIR or the per-user one)")
+    parser.add_argument("--demo", metavar="RECORDING", default=None,
+                        help="play RECORDING as the call (paced to real time), for trying the app and training")
+    parser.add_argument("--settings", metavar="FILE", default=None,
+                        help="settings file (default: desktop.ini in the per-user configuration directory)")
+    parser.add_argument("--no-check", action="store_true", help="do not show the first-run check")
+    return parser
+
+
+def default_analyzer_builder(model_dir: str | None) -> AnalyzerBuilder:
+    def build(warn: Callable[[str], None]) -> Any:
+        from verification.composition import build_analyzer  # heavy: runs on a worker thread
+
+        return build_analyzer(model_dir, LIVE_CONFIG, warn=warn)
+
+    return build
+
+
+@dataclass
+class Desktop:
+    app: QApplication
+    settings: DesktopSettings
+    runner: TaskRunner
+    factory: EngineFactory
+    session: LiveSession
+    chooser: SourceChooser
+    monitor: MonitorPage
+    window: MainWindow
+    overlay: CompactOverlay
+    tray: TrayNotifier
+    check_dialog: CheckDialog
+
+    def quit(self) -> None:
+        self.session.shutdown(timeout=3.0)
+        self.overlay.close()
+        self.check_dialog.close()
+        self.tray.hide()
+        self.app.quit()
+
+
+def build_desktop(app: QApplication, args: argparse.Namespace, settings_path: Path,
+                  probes: SourceProbes | None = None, analyzer_builder: AnalyzerBuilder | None = None,
+                  checks: Callable[[], list[Check]] | None = None, use_tray: bool | None = None,
+                  open_sources: SourceBuilder = build_sources) -> Desktop:
+    """Everything wired; the stand-ins (probes, builders, checks) are for tests and the screenshot script."""
+    settings = DesktopSettings(settings_path)
+    runner = TaskRunner(app)
+    factory = EngineFactory(analyzer_builder or default_analyzer_builder(args.model_dir), LIVE_CONFIG)
+    session = LiveSession(factory, open_sources, parent=app)
+    chooser = SourceChooser(probes or SourceProbes(), runner)
+    monitor = MonitorPage(session, chooser)
+    window = MainWindow([("Monitor", monitor)], show_overlay=settings.show_overlay)
+    overlay = CompactOverlay()
+    tray = TrayNotifier(app, use_tray=use_tray)
+    model_dir = resolve_model_dir(args.model_dir, os.environ)
+    check_dialog = CheckDialog(checks or (lambda: run_checks(model_dir)), runner, window)
+    desktop = Desktop(app, settings, runner, factory, session, chooser, monitor, window, overlay, tray, check_dialog)
+
+    window.start_action.triggered.connect(monitor.start)
+    window.stop_action.triggered.connect(session.stop)
+    window.check_requested.connect(check_dialog.open_and_run)
+    window.quit_requested.connect(desktop.quit)
+    tray.open_requested.connect(window.bring_to_front)
+    tray.quit_requested.connect(desktop.quit)
+    tray.notified.connect(lambda _title, _message: None if tray.available else app.alert(window))
+    overlay.open_main.connect(window.bring_to_front)
+    overlay.closed_by_user.connect(lambda: window.overlay_action.setChecked(False))
+
+    def toggle_overlay(show: bool) -> None:
+        settings.set_show_overlay(show)
+        if show and session.active:
+            overlay.show()
+        elif not show:
+            overlay.hide()
+
+    placed: list[bool] = []  # the overlay goes top-right once; after that it stays where the user put it
+
+    def on_started(label: str) -> None:
+        tray.reset()
+        overlay.show_watching(label)
+        if settings.show_overlay:
+            if not placed:
+                overlay.place_top_right()
+                placed.append(True)
+            overlay.show()
+
+    def on_ended(record: SessionRecord | None) -> None:
+        final = None
+        if record is not None:
+            final = record.analysis.verdict if record.analysis is not None else record.peak
+        overlay.show_ended(final)
+
+    window.overlay_action.toggled.connect(toggle_overlay)
+    session.started.connect(on_started)
+    session.verdict_changed.connect(lambda verdict, _latency: overlay.show_verdict(verdict))
+    session.verdict_changed.connect(lambda verdict, _latency: tray.update_verdict(verdict))
+    session.ended.connect(on_ended)
+
+    runner.run(factory.prepare, lambda _parts: window.set_status(factory.status_lines() or ["Ready"]),
+               lambda message: window.set_status([f"Detector models could not be loaded: {message}"]),
+               name="callshield-desktop-models")
+    chooser.refresh()
+    if args.demo:
+        chooser.set_recording(args.demo)
+    if not args.no_check and not settings.first_run_done:
+        check_dialog.finished.connect(lambda _code: settings.mark_first_run_done())
+    return desktop
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="callshield-desktop")
-    parser.add_argument("--model-dir", default=None)
-    parser.add_argument("recording", nargs="?", help="analyse this recording at start")
-    args, qt_args = parser.parse_known_args(argv)
+    args, qt_args = build_parser().parse_known_args(argv)
+    import PySide6
+
+    problem = binding_problem(PySide6.__version_info__)
+    if problem:
+        print(f"callshield-desktop: error: {problem}", file=sys.stderr)
+        return 2
     app = QApplication([sys.argv[0], *qt_args])
-    warnings: list[str] = []
-    analyzer = build_analyzer(args.model_dir, EngineConfig(), warn=warnings.append)
-    loader = analyzer.models
-    status = [f"Model directory: {loader.model_dir}",
-              f"Execution providers: {', '.join(loader.providers)}", *warnings]
-    window = MainWindow(AnalysisBridge(analyzer), status)
-    window.show()
-    if args.recording:
-        window.start_analysis(args.recording)
+    app.setApplicationName("CallShield")
+    app.setQuitOnLastWindowClosed(False)  # the overlay and tray outlive a hidden window; quit is explicit
+    settings_path = Path(args.settings) if args.settings else Path(user_config_dir("callshield", appauthor=False)) / "desktop.ini"
+    desktop = build_desktop(app, args, settings_path)
+    desktop.window.fit_to_screen()
+    desktop.window.show()
+    if args.demo:
+        QTimer.singleShot(0, desktop.monitor.start)
+    if not args.no_check and not desktop.settings.first_run_done:
+        QTimer.singleShot(0, desktop.check_dialog.open_and_run)
     return app.exec()
 
 

@@ -1,54 +1,41 @@
 """The only place engine callbacks become Qt signals.
 
-Engine work runs on plain Python threads; Qt delivers signals emitted there to receivers in the
-GUI thread through queued connections, so the GUI thread is never blocked by analysis.
+Engine callbacks run on the engine's Python threads and must return at once. They append to a
+list under a lock and emit one `pending` signal when the list goes from empty to non-empty;
+Qt queues that signal to the GUI thread, which takes every waiting event in one go. So a burst
+of evidence (detectors x faces x 15 fps) costs the GUI thread one wake-up, not hundreds.
 """
 
 from __future__ import annotations
 
 import threading
-from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from verification.errors import CallShieldError
+from verification.pipeline.events import EngineEvent
 
 
-class AnalysisBridge(QObject):
-    progress = Signal(float, object)  # media seconds done, duration (or None)
-    finished = Signal(dict)  # the callshield.report/1 object
-    failed = Signal(str)  # one line
+class EngineEventBridge(QObject):
+    pending = Signal()  # events are waiting: call take() on the GUI thread
 
-    def __init__(self, analyzer: Any, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._analyzer = analyzer
-        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._events: list[EngineEvent] = []
+        self._scheduled = False
 
-    @property
-    def busy(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+    def sink(self, event: EngineEvent) -> None:
+        """The engine's `on_event` callback: any thread, never blocks on the GUI."""
+        with self._lock:
+            self._events.append(event)
+            wake = not self._scheduled
+            self._scheduled = True
+        if wake:
+            self.pending.emit()
 
-    def analyze(self, path: str | Path) -> None:
-        if self.busy:
-            self.failed.emit("an analysis is already running")
-            return
-        self._thread = threading.Thread(target=self._run, args=(str(path),), daemon=True,
-                                        name="callshield-desktop-analysis")
-        self._thread.start()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return not self.busy
-
-    def _run(self, path: str) -> None:
-        try:
-            report = self._analyzer.analyze(path, progress=lambda done, total: self.progress.emit(done, total))
-        except CallShieldError as exc:
-            self.failed.emit(str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - the UI must say something, never die silently
-            self.failed.emit(f"{Path(path).name}: unexpected error: {type(exc).__name__}: {exc}")
-            return
-        self.finished.emit(report)
+    def take(self) -> list[EngineEvent]:
+        """Every event waiting, oldest first (GUI thread)."""
+        with self._lock:
+            events, self._events = self._events, []
+            self._scheduled = False
+        return events

@@ -1,79 +1,225 @@
-"""Start the desktop app as a real window on a private Xvfb display, drive it, save PNG screenshots.
+"""Start the desktop app as a real window on a private Xvfb display, drive it through its main views
+with a demo recording, and save PNG screenshots (used in the README).
 
-Usage: python scripts/screenshots.py RECORDING [OUT_DIR]   (needs Debian's xvfb)
-The screenshots go into docs/screenshots/ by default; look at them: they are what a new user sees.
+Usage: python scripts/screenshots.py [RECORDING] [OUT_DIR]   (needs Debian's xvfb)
+RECORDING defaults to the first GRID clip in ../shared/data; OUT_DIR to docs/screenshots/.
+Look at the results: they are what a new user sees.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RECORDINGS = ROOT.parent / "shared" / "data" / "video" / "talking_heads" / "grid"
 
 
-def start_xvfb() -> tuple[subprocess.Popen, str]:
+def start_xvfb() -> tuple[subprocess.Popen, str, int]:
+    """A private X server; returns it, its display and the pipe it reported on. The pipe stays
+    open while the server runs: Xvfb may write to it again and dies of SIGPIPE if it is closed."""
     if shutil.which("Xvfb") is None:
         sys.exit("screenshots: Xvfb not found (apt-get install xvfb)")
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
                               pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
     os.close(write_fd)
-    number = os.read(read_fd, 32).decode().strip()
-    os.close(read_fd)
-    return server, f":{number}"
+    reported = b""
+    while not reported.endswith(b"\n"):
+        chunk = os.read(read_fd, 32)
+        if not chunk:
+            sys.exit("screenshots: Xvfb did not start")
+        reported += chunk
+    number = reported.decode().strip()
+    wait_for_socket(Path(f"/tmp/.X11-unix/X{number}"))
+    return server, f":{number}", read_fd
+
+
+def wait_for_socket(path: Path, timeout_s: float = 10.0) -> None:
+    """Xvfb reports its display number slightly before it accepts clients: wait until it does."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(str(path))
+                return
+            except OSError:
+                time.sleep(0.05)
+    sys.exit(f"screenshots: Xvfb did not accept connections on {path}")
 
 
 def main() -> int:
-    recording = sys.argv[1]
-    out_dir = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots")
+    recordings = sorted(DEFAULT_RECORDINGS.glob("*.mpg"))
+    recording = sys.argv[1] if len(sys.argv) > 1 else (str(recordings[0]) if recordings else "")
+    if not recording:
+        sys.exit("screenshots: give a RECORDING (no GRID clips found in ../shared/data)")
+    out_dir = Path(sys.argv[2] if len(sys.argv) > 2 else ROOT / "docs" / "screenshots")
     out_dir.mkdir(parents=True, exist_ok=True)
-    server, display = start_xvfb()
+    server, display, pipe = start_xvfb()
     os.environ["DISPLAY"] = display
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     try:
-        from PySide6.QtCore import QEventLoop, QTimer
-        from PySide6.QtWidgets import QApplication
-
-        from desktop.bridge import AnalysisBridge
-        from desktop.views.main_window import MainWindow
-        from verification.composition import build_analyzer
-        from verification.pipeline.runner import EngineConfig
-
-        app = QApplication(["callshield-desktop"])
-        analyzer = build_analyzer(None, EngineConfig())
-        window = MainWindow(AnalysisBridge(analyzer), [f"Model directory: {analyzer.models.model_dir}",
-                                                        f"Execution providers: {', '.join(analyzer.models.providers)}"])
-        window.move(20, 20)
-        window.show()
-
-        def settle(ms: int) -> None:
-            loop = QEventLoop()
-            QTimer.singleShot(ms, loop.quit)
-            loop.exec()
-
-        def shoot(name: str) -> None:
-            settle(300)
-            app.primaryScreen().grabWindow(0).save(str(out_dir / f"{name}.png"))
-            print(f"saved {out_dir / name}.png")
-
-        shoot("01-start")
-        done = QEventLoop()
-        window._bridge.finished.connect(lambda _r: done.quit())
-        window._bridge.failed.connect(lambda _m: done.quit())
-        window.start_analysis(recording)
-        deadline = time.monotonic() + 120
-        while window._bridge.busy and time.monotonic() < deadline:
-            settle(100)
-        shoot("02-analysed")
-        window.close()
-        app.quit()
+        with tempfile.TemporaryDirectory() as tmp:
+            drive(recording, out_dir, Path(tmp))
     finally:
         server.terminate()
         server.wait(timeout=10)
+        os.close(pipe)
     return 0
+
+
+def drive(recording: str, out_dir: Path, tmp: Path) -> None:
+    from PySide6.QtCore import QEventLoop, QRect, Qt, QTimer
+    from PySide6.QtGui import QImage, QPixmap
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    from desktop.app import build_desktop, build_parser
+    from desktop.controllers.source_plan import SourcePlan, build_sources
+    from verification.errors import SourceLost
+    from verification.sources import FileVideoSource, FrameSource, VideoFrame, VideoInfo
+
+    class UnpluggedAfter(FrameSource):
+        """A recording whose 'camera' is pulled out after a few frames (for the device-lost view)."""
+
+        live = False
+
+        def __init__(self, inner: FrameSource, frames: int) -> None:
+            self.inner, self.left = inner, frames
+
+        def open(self) -> VideoInfo:
+            return self.inner.open()
+
+        def read(self) -> VideoFrame | None:
+            self.left -= 1
+            if self.left < 0:
+                raise SourceLost("camera 'USB webcam': no frames for 1 s (unplugged?)")
+            return self.inner.read()
+
+        def close(self) -> None:
+            self.inner.close()
+
+    unplug = {"after": 0}
+
+    def open_sources(plan: SourcePlan) -> tuple:
+        video, audio = build_sources(plan)
+        if unplug["after"] and video is not None:
+            video = UnpluggedAfter(video, unplug["after"])
+        return video, audio
+
+    app = QApplication(["callshield-desktop"])
+    app.setQuitOnLastWindowClosed(False)
+    args = build_parser().parse_args(["--settings", str(tmp / "desktop.ini")])
+    desktop = build_desktop(app, args, tmp / "desktop.ini", open_sources=open_sources)
+    window, monitor, chooser, session = desktop.window, desktop.monitor, desktop.chooser, desktop.session
+    window.move(0, 0)
+    window.resize(1270, 790)
+    window.show()
+
+    def settle(ms: int) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def wait_for(condition: Callable[[], bool], timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not condition() and time.monotonic() < deadline:
+            settle(50)
+
+    def shoot(name: str) -> None:
+        settle(250)
+        app.primaryScreen().grabWindow(0).save(str(out_dir / f"{name}.png"))
+        print(f"saved {out_dir / name}.png")
+
+    # A stand-in for the call app's window: a still of the recording in a titled window.
+    source = FileVideoSource(recording)
+    source.open()
+    frame = source.read()
+    source.close()
+    assert frame is not None, f"{recording}: no video frames"
+    image = frame.image[:, :, ::-1].copy()  # BGR -> RGB
+    still = QImage(image.data, image.shape[1], image.shape[0], image.strides[0], QImage.Format.Format_RGB888)
+    call_window = QLabel()
+    call_window.setWindowTitle("Team call - Meeting (stand-in call window)")
+    call_window.setPixmap(QPixmap.fromImage(still).scaled(480, 384, Qt.AspectRatioMode.KeepAspectRatio,
+                                                          Qt.TransformationMode.SmoothTransformation))
+    call_window.setGeometry(700, 330, 480, 384)
+
+    # 1. First-run check (the same checks as `callshield doctor`).
+    wait_for(lambda: not desktop.runner.busy, 30)
+    desktop.check_dialog.show()
+    desktop.check_dialog.move(120, 60)
+    desktop.check_dialog.start()
+    wait_for(lambda: bool(desktop.check_dialog.checks), 60)
+    shoot("01-first-run-check")
+    desktop.check_dialog.accept()
+
+    # 2. Choosing the call app's window.
+    call_window.show()
+    settle(300)
+    chooser.set_video_kind("window")
+    chooser.refresh()
+    wait_for(lambda: chooser.window_combo.currentData() is not None, 10)
+    window.raise_()
+    window.activateWindow()
+    shoot("02-choose-call-window")
+
+    # 3. Drawing a screen region over the call window's video.
+    chooser.set_video_kind("region")
+    call_window.raise_()
+    settle(200)
+    chooser.draw_region()  # hides CallShield's window, then grabs the screen
+    wait_for(lambda: chooser.overlay is not None, 10)
+    overlay = chooser.overlay
+    assert overlay is not None
+    overlay.selection = QRect(740, 350, 400, 340)
+    overlay.update()
+    shoot("03-draw-region")
+    QTest.keyClick(overlay, Qt.Key.Key_Return)
+    wait_for(window.isVisible, 5)
+    call_window.hide()
+
+    # 4. Watching a call (the demo recording, paced to real time) and 5. the call ended.
+    desktop.settings.set_show_overlay(False)
+    window.overlay_action.setChecked(False)
+    chooser.set_recording(recording)
+    window.raise_()
+    monitor.start()
+    wait_for(lambda: monitor.preview.frame_seq is not None and bool(monitor.preview.badges()), 20)
+    settle(1200)
+    shoot("04-monitor-live")
+    wait_for(lambda: not session.active, 30)
+    shoot("05-call-ended")
+
+    # 6. The compact overlay over the call app while the user works there.
+    window.overlay_action.setChecked(True)
+    monitor.start()
+    wait_for(lambda: session.active and monitor.preview.frame_seq is not None, 20)
+    call_window.show()
+    call_window.raise_()
+    desktop.overlay.raise_()
+    settle(1000)
+    shoot("06-overlay-over-call")
+    wait_for(lambda: not session.active, 30)
+    call_window.hide()
+    desktop.overlay.hide()
+
+    # 7. A camera unplugged mid-call: a clear banner, the evidence so far kept.
+    unplug["after"] = 40
+    window.overlay_action.setChecked(False)
+    window.raise_()
+    monitor.start()
+    wait_for(lambda: monitor.banner.isVisible() and monitor.banner.kind == "error", 20)
+    wait_for(lambda: not session.active, 30)
+    shoot("07-device-lost")
+    desktop.quit()
 
 
 if __name__ == "__main__":

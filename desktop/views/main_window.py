@@ -1,106 +1,93 @@
-"""Main window (first version): engine status, detector list, and analysis of a recording."""
+"""The main window: one tab per area of work (the monitor today; requests, approvals, admin and
+audit join as they are built), a menu bar reachable from the keyboard, and a status line."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Sequence
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QMainWindow, QProgressBar,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from desktop.bridge import AnalysisBridge
-from verification.detectors.catalog import DETECTOR_SPECS
+from verification import __version__
 
-LEVEL_COLOURS = {"low": "#e6f4ea", "elevated": "#fff4d6", "high": "#fde2e1", "unknown": "#e8eaf0"}
-LEVEL_TEXT = {
-    "low": "LOW risk: detectors found no signs of synthetic media. Policy steps still apply.",
-    "elevated": "ELEVATED risk: complete every out-of-band step before acting.",
-    "high": "HIGH risk: do not act on this call. Call back on the number on file.",
-    "unknown": "CANNOT JUDGE: the full confirmation procedure applies.",
-}
+ABOUT = ("<h3>CallShield {version}</h3>"
+         "<p>Watches a video or voice call on this computer for signs of deepfakes and holds high-value "
+         "actions until they are confirmed out of band. Everything is analysed locally; nothing is uploaded.</p>"
+         "<p>Detectors are one signal. Whatever they say, call back on the number in the directory before "
+         "moving money.</p>")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, bridge: AnalysisBridge, status_lines: list[str]) -> None:
+    check_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, pages: Sequence[tuple[str, QWidget]], show_overlay: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("CallShield")
-        self.resize(820, 600)
-        self._bridge = bridge
-        root = QWidget()
-        layout = QVBoxLayout(root)
-        header = QLabel("<h2>CallShield</h2>Deepfake-aware confirmation before high-value actions. "
-                        "Everything is analysed on this machine.")
-        header.setWordWrap(True)
-        layout.addWidget(header)
-        self.status = QLabel("<br>".join(status_lines))
-        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.status)
+        self.resize(1180, 780)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("CallShield areas")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabBarAutoHide(True)  # one area: no tab bar; more appear as they are built
+        for title, page in pages:
+            self.tabs.addTab(page, title)
+        self.setCentralWidget(self.tabs)
 
-        row = QHBoxLayout()
-        self.open_button = QPushButton("Analyse recording…")
-        self.open_button.clicked.connect(self._choose_file)
-        row.addWidget(self.open_button)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setValue(0)
-        row.addWidget(self.progress, 1)
-        layout.addLayout(row)
+        call_menu = self.menuBar().addMenu("&Call")
+        self.start_action = QAction("&Start watching", self)
+        self.start_action.setShortcut(QKeySequence("Ctrl+Return"))
+        self.stop_action = QAction("S&top watching", self)
+        self.stop_action.setShortcut(QKeySequence("Ctrl+."))
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.quit_requested)
+        for action in (self.start_action, self.stop_action):
+            call_menu.addAction(action)
+        call_menu.addSeparator()
+        call_menu.addAction(self.quit_action)
 
-        self.verdict = QLabel("No analysis yet.")
-        self.verdict.setWordWrap(True)
-        self.verdict.setMargin(10)
-        layout.addWidget(self.verdict)
-        self.reasons = QListWidget()
-        self.reasons.setMaximumHeight(110)
-        layout.addWidget(self.reasons)
+        view_menu = self.menuBar().addMenu("&View")
+        self.overlay_action = QAction("Always-on-top &overlay", self)
+        self.overlay_action.setCheckable(True)
+        self.overlay_action.setChecked(show_overlay)
+        self.overlay_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        view_menu.addAction(self.overlay_action)
 
-        self.table = QTableWidget(len(DETECTOR_SPECS), 4)
-        self.table.setHorizontalHeaderLabels(["detector", "status", "score", "reason / details"])
-        for row_i, spec in enumerate(DETECTOR_SPECS):
-            self.table.setItem(row_i, 0, QTableWidgetItem(spec.id))
-            self.table.setItem(row_i, 1, QTableWidgetItem("—"))
-        self.table.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.table, 1)
-        self.setCentralWidget(root)
+        help_menu = self.menuBar().addMenu("&Help")
+        check_action = QAction("&Check this computer…", self)
+        check_action.triggered.connect(self.check_requested)
+        about_action = QAction("&About CallShield", self)
+        about_action.triggered.connect(self._about)
+        help_menu.addAction(check_action)
+        help_menu.addAction(about_action)
 
-        bridge.progress.connect(self._on_progress)
-        bridge.finished.connect(self.show_report)
-        bridge.failed.connect(self._on_failed)
+        self.status = QLabel("Loading detector models…")
+        self.status.setAccessibleName("Status")
+        self.statusBar().addWidget(self.status, 1)
 
-    def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a call recording", "",
-                                              "Media (*.mp4 *.mkv *.webm *.mov *.avi *.mpg *.wav *.flac *.mp3 *.m4a *.ogg);;All files (*)")
-        if path:
-            self.start_analysis(path)
+    def fit_to_screen(self) -> None:
+        """1180 x 780, or less on a small laptop screen (1366 x 768 leaves about 720 rows)."""
+        screen = self.screen().availableGeometry()
+        self.resize(min(1180, screen.width() - 40), min(780, screen.height() - 40))
 
-    def start_analysis(self, path: str) -> None:
-        self.open_button.setEnabled(False)
-        self.progress.setValue(0)
-        self.verdict.setText(f"Analysing {path} …")
-        self._bridge.analyze(path)
+    def page(self, title: str) -> QWidget | None:
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == title:
+                return self.tabs.widget(i)
+        return None
 
-    def _on_progress(self, done: float, total: Any) -> None:
-        if total:
-            self.progress.setValue(int(1000 * min(1.0, done / total)))
+    def set_status(self, lines: Sequence[str]) -> None:
+        self.status.setText(" · ".join(lines))
 
-    def _on_failed(self, message: str) -> None:
-        self.open_button.setEnabled(True)
-        self.verdict.setText(f"Could not analyse: {message}")
-        self.verdict.setStyleSheet("background:#fde2e1")
+    def bring_to_front(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
-    def show_report(self, report: dict) -> None:
-        self.open_button.setEnabled(True)
-        self.progress.setValue(1000)
-        verdict = report["verdict"]
-        level = verdict["level"]
-        risk = "" if verdict["risk"] is None else f" (risk {verdict['risk']:.2f})"
-        self.verdict.setText(f"<b>{LEVEL_TEXT[level]}</b>{risk}<br>{report['input']['path']}")
-        self.verdict.setStyleSheet(f"background:{LEVEL_COLOURS[level]}")
-        self.reasons.clear()
-        self.reasons.addItems(verdict["reasons"])
-        for row_i, spec in enumerate(DETECTOR_SPECS):
-            det = report["detectors"][spec.id]
-            score = "" if det["score"] is None else f"{det['score']:.2f}"
-            self.table.setItem(row_i, 1, QTableWidgetItem(det["status"]))
-            self.table.setItem(row_i, 2, QTableWidgetItem(score))
-            self.table.setItem(row_i, 3, QTableWidgetItem(det["reason"] or str(det["details"])))
+    def _about(self) -> None:
+        QMessageBox.about(self, "About CallShield", ABOUT.format(version=__version__))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        self.quit_requested.emit()
+        super().closeEvent(event)

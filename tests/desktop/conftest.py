@@ -1,4 +1,66 @@
+"""Desktop tests: real widgets offscreen, the real engine on real media (GRID clips), fresh
+settings per test. Models are loaded once per run (the face pipeline takes a while to build)."""
+
+from __future__ import annotations
+
 import os
 
 # Real Qt widgets, no display needed.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from dataclasses import replace  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Callable, Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+from desktop.controllers.engine_factory import EngineFactory  # noqa: E402
+from desktop.qt_binding import binding_problem  # noqa: E402
+from tests.media import GRID_DIR  # noqa: E402
+from verification.detectors.registry import DetectorRegistry  # noqa: E402
+from verification.pipeline.runner import EngineConfig  # noqa: E402
+
+#: fast: recordings as fast as the machine allows, lossless (each test run gives the same frames)
+FAST = EngineConfig()
+#: like a live call: paced to real time, newest frame wins
+LIVE = EngineConfig(realtime=True, lossless=False)
+
+
+@pytest.fixture(autouse=True)
+def _usable_binding() -> None:
+    import PySide6
+
+    problem = binding_problem(PySide6.__version_info__)
+    if problem:
+        pytest.fail(problem)
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Any:
+    from verification.composition import build_analyzer
+
+    return build_analyzer(None, FAST, warn=lambda _line: None)
+
+
+@pytest.fixture
+def grid_clip() -> Path:
+    clip = GRID_DIR / "bbaf2n.mpg"
+    if not clip.is_file():
+        pytest.skip(f"shared GRID clip missing: {clip}")
+    return clip
+
+
+@pytest.fixture
+def make_factory(analyzer: Any) -> Callable[..., EngineFactory]:
+    """An engine factory on the shared models; `detectors` replaces the registry's factories."""
+
+    def make(config: EngineConfig = FAST, detectors: dict[str, Callable[[Any], Any]] | None = None) -> EngineFactory:
+        parts = analyzer if detectors is None else replace(analyzer, registry=DetectorRegistry(dict(detectors)))
+        return EngineFactory(lambda _warn: parts, config)
+
+    return make
+
+
+@pytest.fixture
+def settings_path(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path / "desktop.ini"

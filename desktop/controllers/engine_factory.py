@@ -1,0 +1,72 @@
+"""Builds one Engine per monitored call from parts made once per app run (models, face pipeline).
+
+Loading models takes a while, so `prepare()` runs on a worker thread (at start-up and again,
+harmlessly, when a session starts) and is safe to call from several threads at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from verification.composition import build_face_pipeline
+from verification.detectors.base import Detector
+from verification.detectors.catalog import DETECTOR_SPECS
+from verification.detectors.evidence import Modality
+from verification.fusion.live import CallFusion
+from verification.pipeline.events import EventSink
+from verification.pipeline.runner import Engine, EngineConfig
+
+#: builds the shared parts (a RecordingAnalyzer: registry, models, faces, calibration); gets a
+#: callback for one-line warnings such as "face tracking disabled"
+AnalyzerBuilder = Callable[[Callable[[str], None]], Any]
+
+
+class EngineFactory:
+    def __init__(self, build: AnalyzerBuilder, config: EngineConfig) -> None:
+        self._build = build
+        self._config = config
+        self._lock = threading.Lock()
+        self._parts: Any = None
+        self._warnings: list[str] = []
+
+    @property
+    def config(self) -> EngineConfig:
+        return self._config
+
+    def prepare(self) -> Any:
+        """The shared parts, built on first use (any thread)."""
+        with self._lock:
+            if self._parts is None:
+                self._parts = self._build(self._warnings.append)
+            return self._parts
+
+    def status_lines(self) -> list[str]:
+        """Model directory, execution providers and warnings, once prepared (else empty)."""
+        with self._lock:
+            parts, warnings = self._parts, list(self._warnings)
+        if parts is None:
+            return []
+        models = parts.models
+        lines = []
+        if models is not None:
+            lines.append(f"Models: {models.model_dir}")
+            lines.append(f"Runs on: {', '.join(models.providers)}")
+        return lines + warnings
+
+    def create(self, on_event: EventSink) -> tuple[Engine, list[Detector]]:
+        """A fresh engine with fresh detectors (they hold per-call state); call off the GUI thread,
+        since a detector may load its model here."""
+        parts = self.prepare()
+        faces = parts.faces
+        if faces is not None:
+            # A fresh pipeline per call: its tracker numbers faces from #0 again, and no track of
+            # the previous call carries over. Cheap: the loader keeps the ONNX sessions.
+            faces, _why = build_face_pipeline(parts.models, self._warnings.append)
+        unavailable = None
+        if parts.face_unavailable is not None:  # say why face-based detectors cannot judge
+            reason = f"face tracking unavailable: {parts.face_unavailable}"
+            unavailable = {s.id: reason for s in DETECTOR_SPECS if s.modality != Modality.AUDIO}
+        detectors = parts.registry.create_all(parts.models, unavailable=unavailable)
+        engine = Engine(detectors, faces, self._config, on_event, CallFusion(parts.calibration))
+        return engine, detectors
