@@ -35,7 +35,7 @@ def test_reports_follow_contract_for_audio_video_and_both(clips: dict[str, Path]
     for report in reports:
         validate_report(report)
         assert set(report["detectors"]) == set(DETECTOR_IDS)
-        # nothing is implemented or judged yet: honest "unknown", never a made-up score
+        # a pulsing tone is not speech and the gradient has no face: honest "unknown", never a made-up score
         assert report["verdict"]["level"] == "unknown" and report["verdict"]["risk"] is None
         assert report["timing"]["wall_s"] > 0
     av_report, audio_report, video_report = reports

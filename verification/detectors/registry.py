@@ -50,6 +50,13 @@ class DetectorRegistry:
         return detectors
 
 
-def build_default_registry() -> DetectorRegistry:
-    """The detectors this build ships. Each new detector module adds one line here."""
-    return DetectorRegistry()
+def build_default_registry(voiceprint: Any = None) -> DetectorRegistry:
+    """The detectors this build ships. `voiceprint`: the enrolled embedding of the contact the call
+    is with, when the directory has one (voice_identity then reports the distance to it)."""
+    from verification.detectors.voice_pair import SharedSpeech
+
+    registry = DetectorRegistry()
+    speech = SharedSpeech(enrolled=voiceprint)  # one VAD pass per call serves both voice detectors
+    registry.register("voice_synthetic", speech.synthetic)
+    registry.register("voice_identity", speech.identity)
+    return registry

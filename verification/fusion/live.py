@@ -111,7 +111,8 @@ class CallFusion:
 
     def final_verdict(self, results: list[DetectorResult]) -> Verdict:
         """The call's verdict for reports: its worst moment, or `unknown` if nothing was judged."""
-        if self._peak is None:
+        if self._peak is None or (results and not any(r.status == "ok" for r in results)):
+            # the detectors' call-level say wins: windows alone (e.g. 1.2 s of speech) judge nothing
             return unknown_verdict({r.detector_id: r.reason or "no result" for r in results if r.status != "ok"})
         peak = self._peak
         when = f"worst moment at {peak.media_t:.1f} s" if peak.media_t is not None else "worst moment"

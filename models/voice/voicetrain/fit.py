@@ -1,0 +1,117 @@
+"""Stage 3: training one classifier (PyTorch, CPU) on random 2 s crops of cached features."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from verification.detectors.audio_features import normalize_window, window_frames
+from voicetrain.items import Item
+from voicetrain.metrics import eer
+from voicetrain.model import SpoofNet
+
+WINDOW = window_frames(2.0)
+
+
+@dataclass
+class FitSet:
+    """Feature variants grouped for balanced sampling: bona fide vs each synthetic family."""
+
+    real: list[np.ndarray] = field(default_factory=list)
+    spoof: dict[str, list[np.ndarray]] = field(default_factory=dict)
+
+    def add(self, item: Item, feats: np.ndarray) -> None:
+        if item.label == 0:
+            self.real.append(feats)
+        else:
+            self.spoof.setdefault(item.family, []).append(feats)
+
+
+def load_fit_sets(cache: Path, items: list[Item], exclude: str | None) -> tuple[FitSet, FitSet]:
+    by_uid = {i.uid: i for i in items}
+    train, val = FitSet(), FitSet()
+    with np.load(cache / "features_fit.npz") as data:
+        for key in data.files:
+            item = by_uid[key.split("|")[0]]
+            if item.family == exclude:
+                continue
+            (train if item.split == "train" else val).add(item, data[key])
+    return train, val
+
+
+def crop(feats: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+    if feats.shape[0] < WINDOW:
+        feats = np.pad(feats, ((0, WINDOW - feats.shape[0]), (0, 0)), mode="edge")
+    start = (feats.shape[0] - WINDOW) // 2 if rng is None else int(rng.integers(0, feats.shape[0] - WINDOW + 1))
+    return normalize_window(feats[start:start + WINDOW].astype(np.float32))
+
+
+def _batch(data: FitSet, size: int, rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    families = sorted(data.spoof)
+    xs, ys = [], []
+    for k in range(size):
+        if k % 2 == 0:
+            feats, label = data.real[int(rng.integers(len(data.real)))], 0.0
+        else:
+            pool = data.spoof[families[int(rng.integers(len(families)))]]
+            feats, label = pool[int(rng.integers(len(pool)))], 1.0
+        x = crop(feats, rng)
+        if rng.random() < 0.5:  # SpecAugment-style masks: no single band or instant decides
+            f0 = int(rng.integers(0, x.shape[1] - 8))
+            x[:, f0:f0 + int(rng.integers(1, 9))] = 0.0
+        if rng.random() < 0.5:
+            t0 = int(rng.integers(0, x.shape[0] - 20))
+            x[t0:t0 + int(rng.integers(1, 21))] = 0.0
+        xs.append(x)
+        ys.append(label)
+    return torch.from_numpy(np.stack(xs)), torch.tensor(ys)
+
+
+def _validation(data: FitSet) -> tuple[torch.Tensor, np.ndarray]:
+    feats = data.real + [f for pool in data.spoof.values() for f in pool]
+    labels = np.array([0] * len(data.real) + [1] * (len(feats) - len(data.real)))
+    return torch.from_numpy(np.stack([crop(f, None) for f in feats])), labels
+
+
+def predict(model: SpoofNet, x: torch.Tensor) -> np.ndarray:
+    model.eval()
+    with torch.no_grad():
+        return torch.cat([model(x[i:i + 512]) for i in range(0, x.shape[0], 512)]).numpy()
+
+
+def fit(train: FitSet, val: FitSet, steps: int, seed: int, log: Callable[[str], None]) -> tuple[SpoofNet, np.ndarray, np.ndarray]:
+    """Returns the best model by validation EER and its validation logits and labels."""
+    torch.manual_seed(seed)
+    # One thread: on a shared 2-core machine, OpenMP threads that spin-wait against other
+    # processes made training 10x slower; one thread is steady whatever else runs.
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(seed)
+    model = SpoofNet()
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps, pct_start=0.15)
+    val_x, val_y = _validation(val)
+    best: tuple[float, dict, np.ndarray] | None = None
+    for step in range(1, steps + 1):
+        model.train()
+        x, y = _batch(train, 64, rng)
+        # Label smoothing keeps logits moderate, which helps the later calibration.
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(model(x), y * 0.95 + 0.025)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 100 == 0 or step == steps:
+            logits = predict(model, val_x)
+            err = eer(logits[val_y == 0], logits[val_y == 1])
+            log(f"  step {step}/{steps} loss {loss.item():.3f} val EER {100 * err:.2f}%")
+            if best is None or err <= best[0]:
+                best = (err, {k: v.clone() for k, v in model.state_dict().items()}, logits)
+    assert best is not None
+    model.load_state_dict(best[1])
+    model.eval()
+    return model, best[2], val_y

@@ -1,0 +1,39 @@
+"""Utterance records and the on-disk cache of generated audio (never inside the repository)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Item:
+    uid: str
+    label: int  # 0 bona fide, 1 synthetic
+    family: str  # "bonafide" or the generator family
+    generator: str  # e.g. "world", "piper:en_US-joe-medium", "espeak-ng:en-us+m3"
+    speaker: str  # real speaker (also for resynthesised pairs) or TTS voice
+    corpus: str  # source corpus of the words and recording; "tts" for text-to-speech
+    split: str  # train | val | test
+    pair: str | None = None  # uid of the bona fide utterance a resynthesis was made from
+
+
+def save_items(path: Path, items: list[Item]) -> None:
+    path.write_text(json.dumps([asdict(i) for i in items], indent=0))
+
+
+def load_items(path: Path) -> list[Item]:
+    return [Item(**row) for row in json.loads(path.read_text())]
+
+
+def save_audio(path: Path, audio: dict[str, np.ndarray]) -> None:
+    # float16 halves the cache; its ~1e-3 relative error is far below any codec's.
+    np.savez(path, **{k: v.astype(np.float16) for k, v in audio.items()})
+
+
+def load_audio(path: Path) -> dict[str, np.ndarray]:
+    with np.load(path) as data:
+        return {k: data[k].astype(np.float32) for k in data.files}
