@@ -1,0 +1,110 @@
+"""Time to alert: real speech, then synthetic speech, in one recording played as a live call.
+
+For each trial a real LibriSpeech utterance of a test-split speaker (never seen in training) is
+followed by a Griffin-Lim resynthesis of another test speaker's utterance (the vocoder trace a
+voice-conversion attack leaves). The recording is played through the engine paced to real time
+and the verdict events are timed. Prints, per trial and overall: seconds from the start of the
+synthetic part to `elevated` and to `high` (media time and wall clock), and whether the level
+rose during the real part (a false alarm).
+
+Usage: python benchmarks/bench_time_to_alert.py [--trials 3] [--fast]   (--fast: not paced)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import librosa
+import numpy as np
+import soundfile
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "models" / "voice"))  # the training code imports `voicetrain` as top level
+from voicetrain.corpus import speaker_splits  # noqa: E402
+from verification.composition import build_analyzer  # noqa: E402
+from verification.fusion.live import CallFusion  # noqa: E402
+from verification.pipeline.events import VerdictChanged  # noqa: E402
+from verification.pipeline.runner import Engine, EngineConfig  # noqa: E402
+from verification.sources.file_source import FileAudioSource  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+RATE = 16_000
+
+
+def test_speakers() -> dict[str, Path]:
+    rows = list(csv.DictReader(open(DATA / "manifest.csv", newline="", encoding="utf-8")))
+    libri = [r for r in rows if r["path"].startswith("speech/real/librispeech_resemblyzer/")]
+    splits = speaker_splits(sorted({r["speaker_or_identity"] for r in libri}), seed=0)
+    return {r["speaker_or_identity"]: DATA / r["path"] for r in libri if splits[r["speaker_or_identity"]] == "test"}
+
+
+def griffin_lim(audio: np.ndarray) -> np.ndarray:
+    mel = librosa.feature.melspectrogram(y=audio, sr=RATE, n_fft=1024, hop_length=256, n_mels=80)
+    out = librosa.feature.inverse.mel_to_audio(mel, sr=RATE, n_fft=1024, hop_length=256, n_iter=32)
+    return (out / max(1e-6, np.abs(out).max()) * 0.5 * np.abs(audio).max() / max(1e-6, np.abs(audio).max())).astype(np.float32)
+
+
+def load(path: Path, seconds: float) -> np.ndarray:
+    audio, _ = librosa.load(str(path), sr=RATE, mono=True)
+    return audio[: int(seconds * RATE)].astype(np.float32)
+
+
+def run_trial(analyzer, path: Path, fake_start: float, realtime: bool) -> dict:
+    events: list[tuple[float, float, str]] = []
+
+    def on_event(event) -> None:
+        if isinstance(event, VerdictChanged):
+            events.append((event.media_t, time.monotonic(), event.verdict.level))
+
+    detectors = analyzer.registry.create_all(analyzer.models)
+    engine = Engine(detectors, None, EngineConfig(realtime=realtime), on_event,
+                    fusion=CallFusion(analyzer.calibration))
+    started = time.monotonic()
+    engine.run(None, FileAudioSource(path))
+    order = {"unknown": -1, "low": 0, "elevated": 1, "high": 2}
+    rose_early = any(order[level] >= 1 for t, _, level in events if t <= fake_start)
+    out = {"false_alarm_in_real_part": rose_early}
+    for name in ("elevated", "high"):
+        hit = next(((t, w) for t, w, level in events if t > fake_start and order[level] >= order[name]), None)
+        out[f"to_{name}_media_s"] = None if hit is None else round(hit[0] - fake_start, 2)
+        # wall clock: when the alert was shown, against when the fake part was played (paced runs)
+        out[f"to_{name}_wall_s"] = None if hit is None or not realtime else round(hit[1] - started - fake_start, 2)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--trials", type=int, default=3)
+    parser.add_argument("--real-s", type=float, default=8.0)
+    parser.add_argument("--fake-s", type=float, default=8.0)
+    parser.add_argument("--fast", action="store_true", help="do not pace to real time")
+    args = parser.parse_args()
+    speakers = sorted(test_speakers().items())
+    analyzer = build_analyzer(None, EngineConfig(), with_faces=False)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="callshield-tta-") as tmp:
+        for k in range(args.trials):
+            (real_spk, real_path), (fake_spk, fake_path) = speakers[2 * k % len(speakers)], speakers[(2 * k + 1) % len(speakers)]
+            real = load(real_path, args.real_s)
+            fake = griffin_lim(load(fake_path, args.fake_s))
+            path = Path(tmp) / f"trial{k}.wav"
+            soundfile.write(path, np.concatenate([real, fake]), RATE)
+            result = run_trial(analyzer, path, len(real) / RATE, realtime=not args.fast)
+            results.append(result)
+            print(f"trial {k}: real {real_spk} {len(real) / RATE:.1f} s + Griffin-Lim of {fake_spk}: {result}")
+    for name in ("elevated", "high"):
+        hits = [r[f"to_{name}_media_s"] for r in results if r[f"to_{name}_media_s"] is not None]
+        print(f"to {name}: reached in {len(hits)}/{len(results)} trials; "
+              f"median {np.median(hits) if hits else float('nan'):.2f} s after the synthetic part began (media time)")
+    print(f"false alarms during the real part: {sum(r['false_alarm_in_real_part'] for r in results)}/{len(results)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
