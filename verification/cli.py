@@ -14,7 +14,7 @@ import sys
 from verification import __version__
 from verification.errors import CallShieldError
 
-COMMAND_MODULES = ("analyze", "models", "eval", "calibrate", "doctor", "request", "policy", "directory", "users", "audit", "db")
+COMMAND_MODULES = ("analyze", "models", "eval", "calibrate", "doctor", "pulse", "request", "policy", "directory", "users", "audit", "db")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 
 from desktop.bridge import EngineEventBridge
-from desktop.controllers.challenge import ChallengeController, find_challenge_controller
+from desktop.controllers.challenge import ChallengeController, EngineChallengeAdapter, find_challenge_controller
 from desktop.controllers.engine_factory import EngineFactory
 from desktop.controllers.source_plan import SourcePlan, build_sources
 from verification.detectors.base import UnavailableDetector
@@ -238,6 +238,8 @@ class LiveSession(QObject):
                     record.note_verdict(event.verdict)
             elif isinstance(event, EvidenceReported):
                 batch.append(event.evidence)
+                if isinstance(self.challenge, EngineChallengeAdapter):
+                    self.challenge.record(event.evidence)
             elif isinstance(event, SourceFailed):
                 if record is not None:
                     record.failures.append(event)

@@ -54,5 +54,9 @@ def test_unanswered_challenge_is_not_a_pass(qtbot: QtBot) -> None:
 def test_session_detectors_offer_a_controller_only_when_the_build_has_one(analyzer: Any) -> None:
     detectors = analyzer.registry.create_all(analyzer.models)
     challenge = next(d for d in detectors if d.id == "challenge")
-    expected = getattr(challenge, "controller", None)
-    assert find_challenge_controller(detectors) is expected
+    found = find_challenge_controller(detectors)
+    assert found is not None  # this build ships the challenge detector
+    prompt = found.start_challenge()
+    assert prompt.say and prompt.timeout_s > 0
+    assert challenge.controller.drain()  # the prompt reached the detector's queue
+    assert found.challenge_result(prompt.challenge_id) is None  # nothing judged yet

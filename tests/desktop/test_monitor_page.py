@@ -34,7 +34,7 @@ def _watch(qtbot: QtBot, page: MonitorPage, clip: Path) -> None:
 
 
 def test_demo_call_without_judging_detectors(qtbot: QtBot, make_factory: Callable, grid_clip: Path) -> None:
-    page = _page(qtbot, LiveSession(make_factory()))
+    page = _page(qtbot, LiveSession(make_factory(detectors={})))  # a build where no detector can run
     _watch(qtbot, page, grid_clip)
     assert page.preview.badges() == ["face #0 · not judged yet"]
     assert page.verdict.headline.text() == "CANNOT JUDGE"
@@ -44,6 +44,14 @@ def test_demo_call_without_judging_detectors(qtbot: QtBot, make_factory: Callabl
     assert "0 of 8 detectors" in page.timeline_box.title()
     assert page.banner.isVisible() and page.banner.kind == "info"  # call over, results kept
     assert page.start_button.isEnabled() and not page.stop_button.isEnabled()
+
+
+def test_demo_call_with_shipped_detectors_judges_the_real_face(qtbot: QtBot, make_factory: Callable,
+                                                               grid_clip: Path) -> None:
+    page = _page(qtbot, LiveSession(make_factory()))
+    _watch(qtbot, page, grid_clip)
+    assert page.preview.badges() in (["face #0 · LOW"], ["face #0 · not judged yet"])
+    assert page.verdict.headline.text() != "HIGH RISK"  # a real talking head never reaches high
 
 
 def test_each_face_badged_by_its_verdict(qtbot: QtBot, make_factory: Callable, grid_clip: Path) -> None:

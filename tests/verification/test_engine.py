@@ -150,3 +150,35 @@ def test_realtime_pacing_follows_media_time() -> None:
     started = time.monotonic()
     engine.run(SyntheticFrameSource(duration_s=1.0, fps=25), SyntheticAudioSource(duration_s=1.0))
     assert time.monotonic() - started >= 0.9
+
+
+class AudioPeekDetector(Detector):
+    """An av detector that reads the last second of audio behind every frame, slowly."""
+
+    id = "av_sync"
+    modality = Modality.AV
+
+    def __init__(self) -> None:
+        self.silent_reads = 0
+        self.reads = 0
+
+    def process_video(self, analysis: FrameAnalysis) -> list[Evidence]:
+        time.sleep(0.01)  # slower than the audio path, so the audio worker runs far ahead
+        t = analysis.frame.pts
+        if t >= 1.0 and analysis.read_audio is not None:
+            self.reads += 1
+            if not np.any(analysis.read_audio(t - 1.0, t)):
+                self.silent_reads += 1
+        return []
+
+    def result(self) -> DetectorResult:
+        return DetectorResult.not_applicable(self.id, self.modality, "test")
+
+
+def test_av_detectors_find_audio_behind_frames_when_audio_runs_ahead() -> None:
+    peek = AudioPeekDetector()
+    engine = Engine([peek], config=EngineConfig(analysis_fps=None, audio_capacity_s=3.0))
+    analysis = engine.run(SyntheticFrameSource(duration_s=10.0, fps=25),
+                          SyntheticAudioSource(duration_s=10.0, tone_level=0.2))
+    assert peek.reads > 200 and peek.silent_reads == 0
+    assert analysis.metrics["audio_dropped_s"] == 0.0

@@ -53,10 +53,13 @@ class DetectorRegistry:
 def build_default_registry(voiceprint: Any = None) -> DetectorRegistry:
     """The detectors this build ships. `voiceprint`: the enrolled embedding of the contact the call
     is with, when the directory has one (voice_identity then reports the distance to it)."""
+    from verification.detectors import av_sync, blink, challenge, face_synthetic, pulse, replay
     from verification.detectors.voice_pair import SharedSpeech
 
     registry = DetectorRegistry()
     speech = SharedSpeech(enrolled=voiceprint)  # one VAD pass per call serves both voice detectors
     registry.register("voice_synthetic", speech.synthetic)
     registry.register("voice_identity", speech.identity)
+    for module in (face_synthetic, pulse, blink, av_sync, replay, challenge):
+        registry.register(module.__name__.rsplit(".", 1)[-1], module.create)
     return registry

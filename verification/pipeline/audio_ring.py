@@ -25,7 +25,7 @@ class AudioSpan:
 
 class AudioRing:
     def __init__(self, sample_rate: int, capacity_s: float = 30.0, lossless: bool = False,
-                 gap_tolerance_s: float = 0.02) -> None:
+                 gap_tolerance_s: float = 0.02, readers: tuple[str, ...] = ("audio",)) -> None:
         self.sample_rate = sample_rate
         self._capacity = int(capacity_s * sample_rate)
         self._buf = np.zeros(self._capacity, dtype=np.float32)
@@ -34,7 +34,9 @@ class AudioRing:
         self._cond = threading.Condition()
         self._start = 0  # oldest retained absolute index
         self._end = 0  # one past newest absolute index
-        self._released = 0  # reader no longer needs samples before this index
+        #: per reader: it no longer needs samples before this index (the audio worker, and the
+        #: vision worker when av detectors read audio beside the frames)
+        self._marks: dict[str, int] = {name: 0 for name in readers}
         self._gaps: list[tuple[int, int]] = []
         self._closed = False
         self._last_captured = 0.0
@@ -50,7 +52,8 @@ class AudioRing:
                 return
             at = int(round(pts * self.sample_rate))
             if not self._started:
-                self._start = self._end = self._released = at
+                self._start = self._end = at
+                self._marks = {name: at for name in self._marks}
                 self._started = True
             if at > self._end + self._tolerance:
                 self._write_locked(np.zeros(at - self._end, dtype=np.float32), gap=True)
@@ -64,10 +67,14 @@ class AudioRing:
         pos = 0
         while pos < len(samples):
             if self._lossless:
-                self._cond.wait_for(lambda: self._end - self._released < self._capacity or self._closed)
+                self._cond.wait_for(lambda: self._end - self._released() < self._capacity or self._closed)
                 if self._closed:
                     return
-                self._start = max(self._start, self._released)
+                # forget only samples every reader has released, and only as many as needed, so a
+                # reader that lags (the vision worker's av detectors) still finds its audio
+                needed = min(len(samples) - pos, self._capacity) - (self._capacity - (self._end - self._start))
+                if needed > 0:
+                    self._start = min(self._released(), self._start + needed)
             room = self._capacity - (self._end - self._start)
             if room <= 0:
                 # drop-oldest: forget one block so the writer never waits on a live device
@@ -75,7 +82,6 @@ class AudioRing:
                 self._mark_gap_locked(self._start, self._start + drop)
                 self.dropped_samples += drop
                 self._start += drop
-                self._released = max(self._released, self._start)
                 room = drop
             n = min(room, len(samples) - pos, self._capacity)
             idx = (self._end + np.arange(n)) % self._capacity
@@ -123,11 +129,26 @@ class AudioRing:
             self._gaps = [g for g in self._gaps if g[1] > self._start]
             return AudioSpan(start=a, samples=out, gap=gap, captured_at=self._last_captured)
 
-    def release(self, index: int) -> None:
-        """The reader will not ask for samples before `index` again (lets a lossless writer go on)."""
+    def add_reader(self, name: str) -> None:
+        """Register a reader whose releases a lossless writer must wait for (before start)."""
         with self._cond:
-            self._released = max(self._released, min(index, self._end))
+            self._marks.setdefault(name, self._start)
+
+    def release(self, index: int, reader: str = "audio") -> None:
+        """`reader` will not ask for samples before `index` again (lets a lossless writer go on)."""
+        with self._cond:
+            if reader in self._marks:  # a removed (finished) reader no longer counts
+                self._marks[reader] = max(self._marks[reader], min(index, self._end))
             self._cond.notify_all()
+
+    def remove_reader(self, name: str) -> None:
+        """A reader that has finished never holds the writer back again."""
+        with self._cond:
+            self._marks.pop(name, None)
+            self._cond.notify_all()
+
+    def _released(self) -> int:
+        return min(self._marks.values()) if self._marks else self._end
 
     @property
     def start_index(self) -> int:
@@ -138,6 +159,10 @@ class AudioRing:
     def end_index(self) -> int:
         with self._cond:
             return self._end
+
+    @property
+    def lossless(self) -> bool:
+        return self._lossless
 
     @property
     def closed(self) -> bool:

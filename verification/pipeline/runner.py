@@ -26,7 +26,7 @@ from verification.pipeline.events import EventSink, EvidenceReported, VerdictCha
 from verification.pipeline.latest_slot import LatestSlot
 from verification.pipeline.metrics import EngineMetrics
 from verification.pipeline.windows import WindowPlan
-from verification.pipeline.workers import (AudioState, FaceAnalyzer, Tick, TrackSpan, VisionState,
+from verification.pipeline.workers import (AV_LOOKBACK_S, AudioState, FaceAnalyzer, Tick, TrackSpan, VisionState,
                                            run_audio_worker, run_vision_worker)
 from verification.sources.base import INTERNAL_SAMPLE_RATE, AudioInfo, AudioSource, FrameSource, VideoFrame, VideoInfo
 
@@ -96,7 +96,9 @@ class Engine:
         audio_dets = [d for d in self._detectors if d.modality == Modality.AUDIO]
         if audio is not None:
             lossless = cfg.lossless if cfg.lossless is not None else not audio.live
-            self._ring = AudioRing(INTERNAL_SAMPLE_RATE, cfg.audio_capacity_s, lossless=lossless)
+            # with video too, the vision worker's av detectors read audio: the ring keeps it for them
+            readers = ("audio", "vision") if video is not None else ("audio",)
+            self._ring = AudioRing(INTERNAL_SAMPLE_RATE, cfg.audio_capacity_s, lossless=lossless, readers=readers)
             fut: Future = Future()
             opened.append(("audio", fut))
             self._spawn("capture-audio", run_audio_capture, audio, self._ring, fut, self._stop,
@@ -112,8 +114,9 @@ class Engine:
             self._spawn("capture-video", run_video_capture, video, self._slot, fut, self._stop,
                         cfg.realtime, self.metrics.frames_in, self._sink, self._failures)
             read_audio = self._read_audio if self._ring is not None else None
+            release_audio = self._release_audio if self._ring is not None else None
             self._spawn("vision-worker", run_vision_worker, self._slot, video_dets, self._faces,
-                        cfg.analysis_fps, read_audio, evidence_q, self._stop, self.metrics,
+                        cfg.analysis_fps, read_audio, release_audio, evidence_q, self._stop, self.metrics,
                         self._vision_state)
         workers = sum(1 for t in self._threads if t.name.endswith("worker"))
         self._spawn("fusion", self._run_fusion, evidence_q, workers)
@@ -198,7 +201,20 @@ class Engine:
         ring = self._ring
         assert ring is not None
         rate = ring.sample_rate
+        if ring.lossless:
+            # a recording: video may decode ahead of audio, so wait for the samples (never on live)
+            ring.wait_for_end(int(t1 * rate), timeout=5.0)
         return ring.read(int(t0 * rate), int(t1 * rate)).samples
+
+    def _release_audio(self, before_t: float) -> None:
+        ring = self._ring
+        assert ring is not None
+        if before_t == float("inf"):
+            ring.remove_reader("vision")
+        else:  # keep at most half the ring for the av detectors' look-back
+            keep = min(AV_LOOKBACK_S, self._config.audio_capacity_s / 2)
+            if before_t - keep > 0:
+                ring.release(int((before_t - keep) * ring.sample_rate), reader="vision")
 
     def _run_fusion(self, evidence_q: "queue.Queue[Evidence | Tick | None]", workers: int) -> None:
         stage = self.metrics.stage("fusion")

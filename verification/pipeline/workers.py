@@ -66,9 +66,14 @@ def put_evidence(out: "queue.Queue[Evidence | Tick | None]", item: Evidence | Ti
             continue
 
 
+#: how far back av detectors may read audio behind the newest analysed frame
+AV_LOOKBACK_S = 8.0
+
+
 def _vision_loop(slot: LatestSlot[VideoFrame], detectors: Sequence[Detector],
                       faces: FaceAnalyzer | None, analysis_fps: float | None,
                       read_audio: Callable[[float, float], Any] | None,
+                      release_audio: Callable[[float], None] | None,
                       out: "queue.Queue[Evidence | Tick | None]", stop: threading.Event,
                       metrics: EngineMetrics, state: VisionState) -> None:
     vision_t = metrics.stage("vision")
@@ -104,6 +109,8 @@ def _vision_loop(slot: LatestSlot[VideoFrame], detectors: Sequence[Detector],
                 put_evidence(out, evidence, stop)
         detect_t.add(time.perf_counter() - t1)
         metrics.frames_analysed.add()
+        if release_audio is not None:
+            release_audio(frame.pts)
         put_evidence(out, Tick(frame.pts, frame.captured_at), stop)
 
 
@@ -141,10 +148,12 @@ def _audio_loop(ring: AudioRing, plan: WindowPlan, detectors: Sequence[Detector]
 
 
 def run_vision_worker(*args: Any) -> None:
-    out, stop = args[5], args[6]
+    release_audio, out, stop = args[5], args[6], args[7]
     try:
         _vision_loop(*args)
     finally:
+        if release_audio is not None:
+            release_audio(float("inf"))  # done: never hold the audio writer back again
         put_evidence(out, None, stop)
 
 
