@@ -67,17 +67,19 @@ def test_everything_not_applicable_gives_unknown_with_reasons() -> None:
     assert final.level == "unknown"
 
 
-def test_single_odd_window_does_not_alert_but_two_do() -> None:
-    fusion = CallFusion()
+def test_one_odd_window_does_not_alert_but_a_run_does() -> None:
+    fusion = CallFusion()  # mean LLR of the last 3 windows
     for k in range(6):
         fusion.add(ev("voice_synthetic", 2 + 0.5 * k, 0.05))
         fusion.verdict(2 + 0.5 * k)
     fusion.add(ev("voice_synthetic", 5.0, 0.97))
-    assert fusion.verdict(5.0).level == "low"  # mean LLR of (0.05, 0.97) stays low
+    assert fusion.verdict(5.0).level == "low"
     fusion.add(ev("voice_synthetic", 5.5, 0.97))
-    v = fusion.verdict(5.5)
+    assert fusion.verdict(5.5).level == "elevated"
+    fusion.add(ev("voice_synthetic", 6.0, 0.97))
+    v = fusion.verdict(6.0)
     assert v.level == "high"
-    assert v.reasons[0].startswith("voice: synthesis artefacts in 2 of 8 windows over 5.5 s (score 0.97)")
+    assert v.reasons[0].startswith("voice: synthesis artefacts in 3 of 9 windows over 6.0 s (score 0.97)")
 
 
 def test_hysteresis_holds_level_before_dropping() -> None:

@@ -32,7 +32,7 @@ def participant_of(evidence: Evidence) -> tuple[str, int | None]:
 class CallFusion:
     calibration: CalibrationSet = field(default_factory=CalibrationSet)
     stale_after_s: float = 10.0  # media seconds after which a window no longer speaks for "now"
-    smooth_windows: int = 2  # mean LLR of the last N windows: one odd window cannot raise an alert
+    smooth_windows: int = 3  # mean LLR of the last N windows (1.5 s of hops): one or two odd windows cannot raise an alert
     hold_s: float = 4.0
     prior_log_odds: float = 0.0
     _windows: dict[tuple[str, str], deque[Evidence]] = field(default_factory=dict)
@@ -76,7 +76,7 @@ class CallFusion:
         reasons = [describe(det, recent[det], who) for det, llr in deciding if llr > 0]
         verdict = ParticipantVerdict(key, track, risk, level, llrs, reasons)
         peak = self._participant_peaks.get(key)
-        if peak is None or (ORDER[level], risk) > (ORDER[peak.level], peak.risk or 0.0):
+        if peak is None or (ORDER[level], round(risk, 6)) > (ORDER[peak.level], round(peak.risk or 0.0, 6)):
             self._participant_peaks[key] = verdict
         return verdict
 
@@ -101,7 +101,9 @@ class CallFusion:
         judged = sorted({d for p in people for d in p.llrs})
         verdict = Verdict(risk, level, reasons + describe_not_judged(self._not_judged), judged,
                           tuple(people), now_t)
-        if self._peak is None or (ORDER[level], risk or 0.0) > (ORDER[self._peak.level], self._peak.risk or 0.0):
+        # the first moment the worst level and risk were reached (ties keep the earlier one)
+        if self._peak is None or (ORDER[level], round(risk or 0.0, 6)) > (ORDER[self._peak.level],
+                                                                          round(self._peak.risk or 0.0, 6)):
             self._peak = verdict
         return verdict
 
