@@ -77,7 +77,12 @@ class RecordingAnalyzer:
         return report
 
     def _face_dependent_reasons(self) -> dict[str, str] | None:
-        if self.face_unavailable is None:
-            return None
-        reason = f"face tracking unavailable: {self.face_unavailable}"
-        return {spec.id: reason for spec in DETECTOR_SPECS if spec.modality != Modality.AUDIO}
+        return face_dependent_reasons(self.face_unavailable)
+
+
+def face_dependent_reasons(face_unavailable: str | None) -> dict[str, str] | None:
+    """Detector id -> reason for every detector that needs faces, when face tracking is unavailable."""
+    if face_unavailable is None:
+        return None
+    reason = f"face tracking unavailable: {face_unavailable}"
+    return {spec.id: reason for spec in DETECTOR_SPECS if spec.modality != Modality.AUDIO}

@@ -9,10 +9,9 @@ from __future__ import annotations
 import threading
 from typing import Any, Callable
 
+from verification.analyzer import face_dependent_reasons
 from verification.composition import build_face_pipeline
 from verification.detectors.base import Detector
-from verification.detectors.catalog import DETECTOR_SPECS
-from verification.detectors.evidence import Modality
 from verification.fusion.live import CallFusion
 from verification.pipeline.events import EventSink
 from verification.pipeline.runner import Engine, EngineConfig
@@ -63,10 +62,7 @@ class EngineFactory:
             # A fresh pipeline per call: its tracker numbers faces from #0 again, and no track of
             # the previous call carries over. Cheap: the loader keeps the ONNX sessions.
             faces, _why = build_face_pipeline(parts.models, self._warnings.append)
-        unavailable = None
-        if parts.face_unavailable is not None:  # say why face-based detectors cannot judge
-            reason = f"face tracking unavailable: {parts.face_unavailable}"
-            unavailable = {s.id: reason for s in DETECTOR_SPECS if s.modality != Modality.AUDIO}
-        detectors = parts.registry.create_all(parts.models, unavailable=unavailable)
+        # say why face-based detectors cannot judge when face tracking is unavailable
+        detectors = parts.registry.create_all(parts.models, unavailable=face_dependent_reasons(parts.face_unavailable))
         engine = Engine(detectors, faces, self._config, on_event, CallFusion(parts.calibration))
         return engine, detectors
