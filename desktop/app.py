@@ -17,18 +17,25 @@ from desktop.controllers.engine_factory import AnalyzerBuilder, EngineFactory
 from desktop.controllers.live_session import LiveSession, SessionRecord, SourceBuilder
 from desktop.controllers.source_plan import build_sources
 from desktop.controllers.source_catalog import SourceProbes
+from desktop.controllers.workflow_session import WorkflowSession, default_context_factory
 from desktop.qt_binding import binding_problem
 from desktop.settings import DesktopSettings
 from desktop.tasks import TaskRunner
 from desktop.views.check_dialog import CheckDialog
 from desktop.views.compact_overlay import CompactOverlay
+from desktop.views.approvals.approvals_page import ApprovalsPage
+from desktop.views.audit.audit_page import AuditPage
 from desktop.views.main_window import MainWindow
 from desktop.views.monitor.monitor_page import MonitorPage
 from desktop.views.monitor.source_chooser import SourceChooser
+from desktop.views.requests.requests_page import RequestsPage
+from desktop.views.sign_in import SignedInState
 from desktop.views.tray import TrayNotifier
 from verification.doctor import Check, run_checks
 from verification.inference.model_dir import resolve_model_dir
 from verification.pipeline.runner import EngineConfig
+from verification.report.build import build_report
+from verification.workflow.call_link import summarise_report
 
 #: a live call: recordings (--demo) paced to real time, newest frame wins, drops counted
 LIVE_CONFIG = EngineConfig(realtime=True, lossless=False)
@@ -43,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--settings", metavar="FILE", default=None,
                         help="settings file (default: desktop.ini in the per-user configuration directory)")
     parser.add_argument("--no-check", action="store_true", help="do not show the first-run check")
+    parser.add_argument("--db", metavar="URL", default=None,
+                        help="workflow database URL (default: $CALLSHIELD_DB, else SQLite in the data directory)")
+    parser.add_argument("--data-dir", metavar="DIR", default=None,
+                        help="data directory (default: $CALLSHIELD_DATA_DIR or the per-user data directory)")
     return parser
 
 
@@ -53,6 +64,17 @@ def default_analyzer_builder(model_dir: str | None) -> AnalyzerBuilder:
         return build_analyzer(model_dir, LIVE_CONFIG, warn=warn)
 
     return build
+
+
+def linked_call(record: SessionRecord | None) -> dict[str, Any] | None:
+    """The finished call as the workflow's call summary (verdict, models), for "link the call just watched"."""
+    if record is None or record.analysis is None:
+        return None
+    try:
+        report = build_report(record.label, None, record.analysis, [], 0.0)
+    except ValueError:
+        return None
+    return summarise_report(report, record.label)
 
 
 @dataclass
@@ -68,9 +90,14 @@ class Desktop:
     overlay: CompactOverlay
     tray: TrayNotifier
     check_dialog: CheckDialog
+    workflow: SignedInState
+    requests: RequestsPage
+    approvals: ApprovalsPage
+    audit: AuditPage
 
     def quit(self) -> None:
         self.session.shutdown(timeout=3.0)
+        self.workflow.session.close()
         self.overlay.close()
         self.check_dialog.close()
         self.tray.hide()
@@ -80,20 +107,30 @@ class Desktop:
 def build_desktop(app: QApplication, args: argparse.Namespace, settings_path: Path,
                   probes: SourceProbes | None = None, analyzer_builder: AnalyzerBuilder | None = None,
                   checks: Callable[[], list[Check]] | None = None, use_tray: bool | None = None,
-                  open_sources: SourceBuilder = build_sources) -> Desktop:
-    """Everything wired; the stand-ins (probes, builders, checks) are for tests and the screenshot script."""
+                  open_sources: SourceBuilder = build_sources,
+                  workflow_session: WorkflowSession | None = None) -> Desktop:
+    """Everything wired; the stand-ins (probes, builders, checks, workflow session) are for tests and the
+    screenshot script. The workflow database is opened only when someone signs in."""
     settings = DesktopSettings(settings_path)
     runner = TaskRunner(app)
     factory = EngineFactory(analyzer_builder or default_analyzer_builder(args.model_dir), LIVE_CONFIG)
     session = LiveSession(factory, open_sources, parent=app)
     chooser = SourceChooser(probes or SourceProbes(), runner)
     monitor = MonitorPage(session, chooser)
-    window = MainWindow([("Monitor", monitor)], show_overlay=settings.show_overlay)
+    workflow = SignedInState(workflow_session or WorkflowSession(
+        default_context_factory(getattr(args, "db", None), getattr(args, "data_dir", None))), app)
+    requests = RequestsPage(workflow, lambda: linked_call(session.record))
+    approvals = ApprovalsPage(workflow)
+    audit = AuditPage(workflow, runner)
+    window = MainWindow([("Monitor", monitor), ("Requests", requests), ("Approvals", approvals),
+                         ("Audit", audit)],
+                        show_overlay=settings.show_overlay)
     overlay = CompactOverlay()
     tray = TrayNotifier(app, use_tray=use_tray)
     model_dir = resolve_model_dir(args.model_dir, os.environ)
     check_dialog = CheckDialog(checks or (lambda: run_checks(model_dir)), runner, window)
-    desktop = Desktop(app, settings, runner, factory, session, chooser, monitor, window, overlay, tray, check_dialog)
+    desktop = Desktop(app, settings, runner, factory, session, chooser, monitor, window, overlay, tray, check_dialog,
+                      workflow, requests, approvals, audit)
 
     window.start_action.triggered.connect(monitor.start)
     window.stop_action.triggered.connect(session.stop)

@@ -1,0 +1,208 @@
+"""The signed-in workflow session of the desktop app: the engine's Context (database, audit log,
+clock, hasher) opened like the CLI opens it, the authenticated user, and thin calls into the
+engine's own functions. No rule lives here; the engine decides and refuses.
+
+Qt-free on purpose: the views call it, the tests drive it directly."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import select
+
+from verification.audit.anchor import Anchor, AnchorFile, check_anchor
+from verification.audit.keys import load_installation_key
+from verification.audit.log import AuditLog
+from verification.audit.pack import build_pack, verify_pack
+from verification.audit.pack_html import render_pack_html
+from verification.audit.verify import ChainCheck, read_records, verify_database_chain
+from verification.errors import AuthError
+from verification.store.clock import utc_now
+from verification.store.database import open_database
+from verification.store.location import resolve_data_dir, resolve_db_url
+from verification.store.tables import audit_log, meta
+from verification.workflow import confirmations, lifecycle
+from verification.workflow.context import Context
+from verification.workflow.directory import Entry, list_entries
+from verification.workflow.roles import User
+from verification.workflow.secrets_hash import SlowHasher
+from verification.workflow.users import authenticate
+from verification.workflow.states import FINAL
+from verification.workflow.views import list_requests, request_view
+
+ContextFactory = Callable[[], tuple[Context, Path]]
+
+
+def default_context_factory(db: str | None = None, data_dir: str | None = None,
+                            environ: Mapping[str, str] | None = None) -> ContextFactory:
+    """What `callshield ... --db URL --data-dir DIR` opens (workflow_common.open_context)."""
+
+    def build() -> tuple[Context, Path]:
+        env = os.environ if environ is None else environ
+        directory = resolve_data_dir(data_dir, env)
+        database = open_database(resolve_db_url(db, env, directory))
+        return Context(database, AuditLog(load_installation_key(directory), utc_now), utc_now, SlowHasher()), directory
+
+    return build
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class PackExport:
+    path: Path
+    html: Path
+    records: int
+    ok: bool
+    problem: str | None
+
+
+def describe_check(result: ChainCheck) -> str:
+    """The verification result in plain words, naming the first broken record."""
+    if result.ok:
+        return f"Audit log intact: all {result.records} records verified (head record {result.head_seq})."
+    return (f"Audit log BROKEN at record {result.first_bad_seq}: {result.problem}. "
+            f"{result.records} record(s) before it verified.")
+
+
+class WorkflowSession:
+    """Opened on first sign-in; one user at a time."""
+
+    def __init__(self, factory: ContextFactory) -> None:
+        self._factory = factory
+        self._ctx: Context | None = None
+        self._data_dir: Path | None = None
+        self.user: User | None = None
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user is not None
+
+    @property
+    def ctx(self) -> Context:
+        if self._ctx is None or self.user is None:
+            raise AuthError("sign in first")
+        return self._ctx
+
+    def sign_in(self, name: str, password: str) -> User:
+        if self._ctx is None:
+            self._ctx, self._data_dir = self._factory()
+        self.user = authenticate(self._ctx, name.strip(), password)
+        return self.user
+
+    def sign_out(self) -> None:
+        self.user = None
+
+    def close(self) -> None:
+        self.user = None
+        if self._ctx is not None:
+            self._ctx.database.dispose()
+            self._ctx = None
+
+    # --- audit -------------------------------------------------------------------------------
+    def audit_rows(self) -> list[AuditRow]:
+        with self.ctx.database.reading() as connection:
+            bodies = [json.loads(r.body) for r in read_records(connection)]
+        return [AuditRow(int(b["seq"]), str(b["at"]), str(b["actor"]), str(b["action"]), str(b["subject"]))
+                for b in bodies]
+
+    def verify_audit(self) -> ChainCheck:
+        """As `callshield audit verify`: the chain, then this machine's anchor, which it moves on when intact."""
+        ctx = self.ctx
+        anchors = AnchorFile.in_data_dir(self._data_dir) if self._data_dir is not None else None
+        with ctx.database.reading() as connection:
+            result = verify_database_chain(connection)
+            database_id = connection.execute(select(meta.c.value).where(meta.c.key == "database_id")).scalar_one()
+            anchor = anchors.get(database_id) if anchors is not None else None
+            if anchor is not None:
+                result = check_anchor(anchor, read_records(connection, seqs={1, anchor.seq}), result)
+            genesis = connection.execute(select(audit_log.c.hash).where(audit_log.c.seq == 1)).scalar()
+        if anchors is not None and result.ok and genesis is not None:
+            anchors.put(database_id, Anchor(genesis, result.head_seq, result.head_hash))
+        return result
+
+    def export_pack(self, request_id: int, path: Path) -> PackExport:
+        """As `callshield audit pack ID --out PATH --html PATH.html`."""
+        ctx = self.ctx
+        with ctx.database.reading() as connection:
+            pack = build_pack(connection, request_id, ctx.audit.key, ctx.clock)
+        check = verify_pack(pack)
+        path.write_text(json.dumps(pack, indent=2, sort_keys=True), encoding="utf-8")
+        html = path.with_suffix(".html")
+        html.write_text(render_pack_html(pack, check.ok, check.problem), encoding="utf-8")
+        return PackExport(path, html, check.records, check.ok, check.problem)
+
+    # --- approvals ---------------------------------------------------------------------------
+    def held_requests(self) -> list[dict[str, Any]]:
+        with self.ctx.database.reading() as connection:
+            found = list_requests(connection, "held")
+            return [request_view(connection, r.id, self.ctx.clock) for r in found]
+
+    def request_view(self, request_id: int) -> dict[str, Any]:
+        with self.ctx.database.reading() as connection:
+            return request_view(connection, request_id, self.ctx.clock)
+
+    def approve(self, request_id: int, note: str) -> str:
+        assert self.user is not None
+        request = confirmations.approve(self.ctx, self.user, request_id, note)
+        return f"Request {request_id} approved by {self.user.name}; it is now {request.state.value}."
+
+    def reject(self, request_id: int, reason: str) -> str:
+        assert self.user is not None
+        request = lifecycle.reject(self.ctx, self.user, request_id, reason)
+        return f"Request {request_id} rejected by {self.user.name}; it is now {request.state.value}."
+
+    # --- requests (requester side) -------------------------------------------------------------
+    def entries(self) -> list[Entry]:
+        """Directory entries with their active numbers: the only numbers a call-back may use."""
+        with self.ctx.database.reading() as connection:
+            return list_entries(connection)
+
+    def live_requests(self) -> list[dict[str, Any]]:
+        """Requests not yet final (draft, held, approved), newest first."""
+        with self.ctx.database.reading() as connection:
+            found = [r for r in list_requests(connection) if r.state not in FINAL]
+            return [request_view(connection, r.id, self.ctx.clock) for r in found]
+
+    def create_transfer(self, amount: str, currency: str, counterparty: str, beneficiary: Mapping[str, str],
+                        checklist: Mapping[str, bool], claimed_contact: str | None = None, note: str = "",
+                        call: Mapping[str, Any] | None = None) -> int:
+        assert self.user is not None
+        request = lifecycle.create_request(self.ctx, self.user, "transfer", amount, currency, counterparty,
+                                           beneficiary, call=call, claimed_contact=claimed_contact or None,
+                                           checklist=checklist, note=note)
+        return request.id
+
+    def record_callback(self, request_id: int, phone_id: int, outcome: str, answered_by: str,
+                        confirmed: list[str], note: str = "") -> None:
+        assert self.user is not None
+        confirmations.record_callback(self.ctx, self.user, request_id, phone_id, outcome, answered_by, confirmed,
+                                      None, note)
+
+    def issue_code(self, request_id: int) -> str:
+        assert self.user is not None
+        return confirmations.issue_code(self.ctx, self.user, request_id)
+
+    def verify_code(self, request_id: int, code: str) -> None:
+        assert self.user is not None
+        confirmations.verify_code(self.ctx, self.user, request_id, code)
+
+    def verify_phrase(self, request_id: int, phrase: str) -> None:
+        assert self.user is not None
+        confirmations.verify_phrase(self.ctx, self.user, request_id, phrase)
+
+    def release(self, request_id: int) -> str:
+        assert self.user is not None
+        request = lifecycle.release(self.ctx, self.user, request_id)
+        return f"Request {request_id} released; it is now {request.state.value}."

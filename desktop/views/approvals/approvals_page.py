@@ -1,0 +1,192 @@
+"""Approvals tab: an inbox of held requests with the request, the call's verdict summary and the
+steps done; Approve / Reject with a comment. The engine decides: its refusal (self-approval, steps
+missing, wrong role) is shown as its own one line."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+                               QSplitter, QTextBrowser, QVBoxLayout, QWidget)
+
+from desktop.views.sign_in import SignedInState, SignInBar
+from verification.errors import CallShieldError
+
+LEVEL_WORDS = {"low": "low risk", "elevated": "elevated risk", "high": "HIGH RISK", "unknown": "could not be judged",
+               "no_call": "no call linked"}
+
+
+def call_summary(call: dict[str, Any] | None) -> str:
+    """The call's verdict in one line: level, risk, top reasons."""
+    if not call:
+        return "No call linked to this request."
+    verdict = call.get("verdict") or {}
+    level = str(verdict.get("level", "unknown"))
+    risk = verdict.get("risk")
+    risk_text = f", risk {float(risk):.2f}" if isinstance(risk, (int, float)) else ""
+    reasons = "; ".join(str(r) for r in (verdict.get("reasons") or [])[:3]) or "no reasons given"
+    return f"Call {call.get('session', '')}: {LEVEL_WORDS.get(level, level)}{risk_text} — {reasons}"
+
+
+def detail_html(view: dict[str, Any]) -> str:
+    e = html.escape
+    rows = [f"<h3>Request {view['id']}: {e(view['kind'])} {e(str(view['amount']))} {e(view['currency'])} "
+            f"to {e(view['counterparty'])}</h3>",
+            f"<p>State <b>{e(view['state'].upper())}</b>; requested by {e(view['requester'])}; "
+            f"policy v{view.get('policy_version')}</p>",
+            f"<p><b>Call verdict:</b> {e(call_summary(view.get('call')))}</p>"]
+    beneficiary = view.get("beneficiary") or {}
+    if beneficiary:
+        rows.append("<p><b>Beneficiary:</b> " + e(", ".join(f"{k}={v}" for k, v in beneficiary.items())) + "</p>")
+    if view.get("claimed_contact"):
+        rows.append(f"<p><b>Red flag:</b> the caller offered the number {e(view['claimed_contact'])} "
+                    f"(never used for the call-back)</p>")
+    reqs = view.get("requirements") or {}
+    if reqs.get("reasons"):
+        rows.append("<p><b>Required because:</b> " + e("; ".join(reqs["reasons"])) + "</p>")
+    steps = view.get("steps") or []
+    rows.append("<p><b>Steps done:</b></p><ul>" + "".join(
+        f"<li>{e(s['kind'])} — {e(s['outcome'])} by {e(s['actor'])} at {e(s['at'])}</li>" for s in steps)
+        + ("" if steps else "<li>none yet</li>") + "</ul>")
+    if view.get("missing"):
+        rows.append("<p><b>Still missing:</b> " + e("; ".join(view["missing"])) + "</p>")
+    if view.get("hold_remaining_minutes"):
+        rows.append(f"<p>Cooling-off hold: {view['hold_remaining_minutes']} min left</p>")
+    return "".join(rows)
+
+
+class ApprovalsPage(QWidget):
+    def __init__(self, state: SignedInState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.sign_in_bar = SignInBar(state)
+        self.inbox = QListWidget()
+        self.inbox.setAccessibleName("Held requests")
+        self.inbox.currentItemChanged.connect(lambda _new, _old: self._show_selected())
+        self.refresh_button = QPushButton("&Refresh")
+        self.refresh_button.setAccessibleName("Refresh held requests")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.detail = QTextBrowser()
+        self.detail.setAccessibleName("Request details")
+        self.comment = QLineEdit()
+        self.comment.setPlaceholderText("Comment (required to reject)")
+        self.comment.setAccessibleName("Comment")
+        self.approve_button = QPushButton("&Approve")
+        self.approve_button.setAccessibleName("Approve request")
+        self.approve_button.clicked.connect(self.approve)
+        self.reject_button = QPushButton("Re&ject")
+        self.reject_button.setAccessibleName("Reject request")
+        self.reject_button.clicked.connect(self.reject)
+        self.result = QLabel("")
+        self.result.setAccessibleName("Decision result")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(QLabel("Held requests"))
+        left_layout.addWidget(self.inbox, 1)
+        left_layout.addWidget(self.refresh_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.detail, 1)
+        decide = QHBoxLayout()
+        decide.addWidget(self.comment, 1)
+        decide.addWidget(self.approve_button)
+        decide.addWidget(self.reject_button)
+        right_layout.addLayout(decide)
+        right_layout.addWidget(self.result)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sign_in_bar)
+        layout.addWidget(splitter, 1)
+
+        state.changed.connect(self._on_sign_in_changed)
+        self.refresh()
+
+    def _on_sign_in_changed(self) -> None:
+        self.result.setText("")
+        self.refresh()
+
+    def selected_id(self) -> int | None:
+        item = self.inbox.currentItem()
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def refresh(self) -> None:
+        keep = self.selected_id()
+        self.inbox.clear()
+        self.detail.clear()
+        signed_in = self.state.session.signed_in
+        for widget in (self.refresh_button, self.comment, self.approve_button, self.reject_button):
+            widget.setEnabled(signed_in)
+        if not signed_in:
+            self.detail.setPlainText("Sign in to see the requests waiting for approval.")
+            return
+        try:
+            views = self.state.session.held_requests()
+        except CallShieldError as error:
+            self.result.setText(str(error))
+            return
+        me = self.state.session.user
+        for view in views:
+            own = " (your request)" if me is not None and view["requester"] == me.name else ""
+            level = LEVEL_WORDS.get(str(view.get("verdict_level")), str(view.get("verdict_level")))
+            item = QListWidgetItem(f"#{view['id']} {view['amount']} {view['currency']} to {view['counterparty']} "
+                                   f"— call {level}{own}")
+            item.setData(Qt.ItemDataRole.UserRole, view["id"])
+            self.inbox.addItem(item)
+            if view["id"] == keep:
+                self.inbox.setCurrentItem(item)
+        if self.inbox.currentItem() is None and self.inbox.count():
+            self.inbox.setCurrentRow(0)
+        if not self.inbox.count():
+            self.detail.setPlainText("No requests are waiting for approval.")
+
+    def select(self, request_id: int) -> bool:
+        for row in range(self.inbox.count()):
+            if int(self.inbox.item(row).data(Qt.ItemDataRole.UserRole)) == request_id:
+                self.inbox.setCurrentRow(row)
+                return True
+        return False
+
+    def _show_selected(self) -> None:
+        request_id = self.selected_id()
+        if request_id is None:
+            return
+        try:
+            self.detail.setHtml(detail_html(self.state.session.request_view(request_id)))
+        except CallShieldError as error:
+            self.detail.setPlainText(str(error))
+
+    def approve(self) -> None:
+        self._decide(lambda rid: self.state.session.approve(rid, self.comment.text().strip()))
+
+    def reject(self) -> None:
+        reason = self.comment.text().strip()
+        if not reason:
+            self.result.setText("Say why in the comment before rejecting.")
+            self.comment.setFocus()
+            return
+        self._decide(lambda rid: self.state.session.reject(rid, reason))
+
+    def _decide(self, action: Any) -> None:
+        request_id = self.selected_id()
+        if request_id is None:
+            self.result.setText("Choose a request first.")
+            return
+        try:
+            message = action(request_id)
+        except CallShieldError as error:
+            self.result.setText(str(error))  # the engine's refusal, as its one line
+            self._show_selected()
+            return
+        self.comment.clear()
+        self.result.setText(message)
+        self.refresh()

@@ -1,0 +1,1 @@
+"""The Audit tab: the signed audit log, its integrity check, and evidence pack export."""

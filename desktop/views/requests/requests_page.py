@@ -1,0 +1,285 @@
+"""Requests tab: a transfer request form (optionally linked to the call just watched) and, for a
+chosen request, the steps its policy requires: the call-back on the directory number (shown, never
+typed), the one-time code, the code phrase, then release. The engine decides and refuses; the page
+shows what is missing and the engine's one-line refusals."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QTextBrowser, QVBoxLayout,
+                               QWidget)
+
+from desktop.views.approvals.approvals_page import detail_html
+from desktop.views.sign_in import SignedInState, SignInBar
+from verification.errors import CallShieldError
+from verification.policy.schema import CHECKLIST_ITEMS
+from verification.workflow.confirmations import CALLBACK_OUTCOMES, CONFIRMABLE
+
+CHECKLIST_QUESTIONS = {
+    "urgency": "The caller pressed for urgency",
+    "secrecy": "The caller asked for secrecy",
+    "new_beneficiary": "The beneficiary is new",
+    "changed_bank_details": "The bank details changed",
+    "unusual_channel": "The request came by an unusual channel",
+    "callback_refused": "The caller refused or discouraged a call-back",
+}
+
+#: the call just watched, as the engine's call summary (None: no call to link)
+CallProvider = Callable[[], Mapping[str, Any] | None]
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str) -> W:
+    widget.setAccessibleName(name)
+    return widget
+
+
+class RequestsPage(QWidget):
+    def __init__(self, state: SignedInState, call_provider: CallProvider | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.call_provider = call_provider or (lambda: None)
+        self.sign_in_bar = SignInBar(state)
+
+        # --- new request form ---
+        self.counterparty = QComboBox()
+        self.amount = QLineEdit()
+        self.currency = QLineEdit("EUR")
+        self.iban = QLineEdit()
+        self.beneficiary_name = QLineEdit()
+        self.claimed_contact = QLineEdit()
+        self.claimed_contact.setPlaceholderText("a number the caller offered (never dialled)")
+        self.note = QLineEdit()
+        self.link_call = QCheckBox("Link the call just watched (its verdict and evidence)")
+        self.checks = {item: QCheckBox(CHECKLIST_QUESTIONS.get(item, item)) for item in CHECKLIST_ITEMS}
+        for widget, name in ((self.counterparty, "Counterparty"), (self.amount, "Amount"),
+                             (self.currency, "Currency"), (self.iban, "Beneficiary IBAN"),
+                             (self.beneficiary_name, "Beneficiary name"),
+                             (self.claimed_contact, "Number the caller offered"), (self.note, "Note"),
+                             (self.link_call, "Link the call just watched")):
+            _named(widget, name)
+        for item, box in self.checks.items():
+            _named(box, CHECKLIST_QUESTIONS.get(item, item))
+        self.create_button = _named(QPushButton("&Create and submit"), "Create transfer request")
+        self.create_button.clicked.connect(self.create)
+        form = QFormLayout()
+        form.addRow("Counterparty", self.counterparty)
+        form.addRow("Amount", self.amount)
+        form.addRow("Currency", self.currency)
+        form.addRow("Beneficiary IBAN", self.iban)
+        form.addRow("Beneficiary name", self.beneficiary_name)
+        form.addRow("Number offered", self.claimed_contact)
+        form.addRow("Note", self.note)
+        form_box = QGroupBox("New transfer request")
+        form_layout = QVBoxLayout(form_box)
+        form_layout.addLayout(form)
+        form_layout.addWidget(QLabel("Checklist: tick what happened"))
+        for box in self.checks.values():
+            form_layout.addWidget(box)
+        form_layout.addWidget(self.link_call)
+        form_layout.addWidget(self.create_button)
+        form_layout.addStretch(1)
+
+        # --- requests and their steps ---
+        self.requests = _named(QListWidget(), "Open requests")
+        self.requests.currentItemChanged.connect(lambda _new, _old: self._show_selected())
+        self.detail = _named(QTextBrowser(), "Request status")
+        self.callback_number = QLabel("")
+        _named(self.callback_number, "Directory number to call back")
+        self.callback_number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.answered_by = _named(QLineEdit(), "Who answered the call-back")
+        self.outcome = _named(QComboBox(), "Call-back outcome")
+        self.outcome.addItems(list(CALLBACK_OUTCOMES))
+        self.confirmed = {c: _named(QCheckBox(c.replace("_", " ")), f"Confirmed {c.replace('_', ' ')}")
+                          for c in CONFIRMABLE}
+        self.callback_button = _named(QPushButton("Record call-&back"), "Record call-back")
+        self.callback_button.clicked.connect(self.record_callback)
+        self.issue_button = _named(QPushButton("&Issue one-time code"), "Issue one-time code")
+        self.issue_button.clicked.connect(self.issue_code)
+        self.code = _named(QLineEdit(), "Code read back")
+        self.code_button = _named(QPushButton("Check &code"), "Check code")
+        self.code_button.clicked.connect(self.verify_code)
+        self.phrase = _named(QLineEdit(), "Code phrase")
+        self.phrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.phrase_button = _named(QPushButton("Check &phrase"), "Check code phrase")
+        self.phrase_button.clicked.connect(self.verify_phrase)
+        self.release_button = _named(QPushButton("&Release"), "Release request")
+        self.release_button.clicked.connect(self.release)
+        self.result = _named(QLabel(""), "Request result")
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        steps = QGroupBox("Out-of-band steps")
+        grid = QGridLayout(steps)
+        grid.addWidget(QLabel("Call back on"), 0, 0)
+        grid.addWidget(self.callback_number, 0, 1, 1, 3)
+        grid.addWidget(QLabel("Answered by"), 1, 0)
+        grid.addWidget(self.answered_by, 1, 1)
+        grid.addWidget(self.outcome, 1, 2)
+        grid.addWidget(self.callback_button, 1, 3)
+        confirmed_row = QHBoxLayout()
+        confirmed_row.addWidget(QLabel("Confirmed:"))
+        for box in self.confirmed.values():
+            confirmed_row.addWidget(box)
+        grid.addLayout(confirmed_row, 2, 0, 1, 4)
+        grid.addWidget(self.issue_button, 3, 0)
+        grid.addWidget(self.code, 3, 1, 1, 2)
+        grid.addWidget(self.code_button, 3, 3)
+        grid.addWidget(QLabel("Code phrase"), 4, 0)
+        grid.addWidget(self.phrase, 4, 1, 1, 2)
+        grid.addWidget(self.phrase_button, 4, 3)
+        grid.addWidget(self.release_button, 5, 3)
+
+        right = QVBoxLayout()
+        right.addWidget(QLabel("Open requests"))
+        right.addWidget(self.requests, 1)
+        right.addWidget(self.detail, 2)
+        right.addWidget(steps)
+        right.addWidget(self.result)
+        body = QHBoxLayout()
+        body.addWidget(form_box, 1)
+        body.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sign_in_bar)
+        layout.addLayout(body, 1)
+
+        self._controls: list[QWidget] = [self.create_button, self.callback_button, self.issue_button,
+                                         self.code_button, self.phrase_button, self.release_button]
+        state.changed.connect(self._on_sign_in_changed)
+        self.refresh()
+
+    def _on_sign_in_changed(self) -> None:
+        self.result.setText("")
+        self.refresh()
+
+    def selected_id(self) -> int | None:
+        item = self.requests.currentItem()
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def refresh(self) -> None:
+        keep = self.selected_id()
+        self.requests.clear()
+        self.counterparty.clear()
+        self.detail.clear()
+        signed_in = self.state.session.signed_in
+        for widget in self._controls:
+            widget.setEnabled(signed_in)
+        if not signed_in:
+            self.detail.setPlainText("Sign in to create requests and record their steps.")
+            return
+        try:
+            for entry in self.state.session.entries():
+                self.counterparty.addItem(entry.name)
+            views = self.state.session.live_requests()
+        except CallShieldError as error:
+            self.result.setText(str(error))
+            return
+        for view in views:
+            item = QListWidgetItem(f"#{view['id']} {view['state'].upper()} {view['amount']} {view['currency']} "
+                                   f"to {view['counterparty']}")
+            item.setData(Qt.ItemDataRole.UserRole, view["id"])
+            self.requests.addItem(item)
+            if view["id"] == keep:
+                self.requests.setCurrentItem(item)
+        if self.requests.currentItem() is None and self.requests.count():
+            self.requests.setCurrentRow(0)
+        if not self.requests.count():
+            self.detail.setPlainText("No open requests.")
+            self.callback_number.setText("")
+            self.release_button.setEnabled(False)
+
+    def select(self, request_id: int) -> bool:
+        for row in range(self.requests.count()):
+            if int(self.requests.item(row).data(Qt.ItemDataRole.UserRole)) == request_id:
+                self.requests.setCurrentRow(row)
+                return True
+        return False
+
+    def _phone_for(self, counterparty: str) -> tuple[int, str] | None:
+        entry = next((e for e in self.state.session.entries() if e.name == counterparty), None)
+        if entry is None or not entry.phones:
+            return None
+        phone = entry.phones[0]
+        return phone.id, f"{phone.number} ({phone.label}; source: {phone.source})"
+
+    def _show_selected(self) -> None:
+        request_id = self.selected_id()
+        if request_id is None:
+            return
+        try:
+            view = self.state.session.request_view(request_id)
+            phone = self._phone_for(str(view["counterparty"]))
+        except CallShieldError as error:
+            self.detail.setPlainText(str(error))
+            return
+        self.detail.setHtml(detail_html(view))
+        self.callback_number.setText(phone[1] if phone else "no active directory number: ask an admin")
+        self.callback_number.setProperty("phone_id", phone[0] if phone else None)
+        self.release_button.setEnabled(view["state"] == "approved" and not view["hold_remaining_minutes"])
+
+    def create(self) -> None:
+        beneficiary = {k: v for k, v in (("iban", self.iban.text().strip()),
+                                         ("name", self.beneficiary_name.text().strip())) if v}
+        call = self.call_provider() if self.link_call.isChecked() else None
+        if self.link_call.isChecked() and call is None:
+            self.result.setText("No finished call to link: watch the call first, or untick the link.")
+            return
+        try:
+            request_id = self.state.session.create_transfer(
+                self.amount.text().strip(), self.currency.text().strip(), self.counterparty.currentText(),
+                beneficiary, {k: box.isChecked() for k, box in self.checks.items()},
+                self.claimed_contact.text().strip() or None, self.note.text().strip(), call)
+        except CallShieldError as error:
+            self.result.setText(str(error))
+            return
+        self.result.setText(f"Request {request_id} created and held until its steps are done.")
+        self.amount.clear()
+        self.refresh()
+        self.select(request_id)
+
+    def _step(self, action: Callable[[int], str | None], done: str) -> None:
+        request_id = self.selected_id()
+        if request_id is None:
+            self.result.setText("Choose a request first.")
+            return
+        try:
+            extra = action(request_id)
+        except CallShieldError as error:
+            self.result.setText(str(error))  # the engine's refusal, as its one line
+        else:
+            self.result.setText(extra or done.format(id=request_id))
+        self.refresh()
+        self.select(request_id)
+
+    def record_callback(self) -> None:
+        phone_id = self.callback_number.property("phone_id")
+        if phone_id is None:
+            self.result.setText("No directory number to call back on.")
+            return
+        confirmed = [c for c, box in self.confirmed.items() if box.isChecked()]
+        self._step(lambda rid: self.state.session.record_callback(
+            rid, int(phone_id), self.outcome.currentText(), self.answered_by.text().strip(), confirmed),
+            "Call-back recorded for request {id}.")
+
+    def issue_code(self) -> None:
+        self._step(lambda rid: "One-time code (give it to the counterparty by another channel; they read it back "
+                               f"on the call-back): {self.state.session.issue_code(rid)}", "")
+
+    def verify_code(self) -> None:
+        code = self.code.text().strip()
+        self.code.clear()
+        self._step(lambda rid: self.state.session.verify_code(rid, code), "Code confirmed for request {id}.")
+
+    def verify_phrase(self) -> None:
+        phrase = self.phrase.text()
+        self.phrase.clear()
+        self._step(lambda rid: self.state.session.verify_phrase(rid, phrase), "Code phrase confirmed for request {id}.")
+
+    def release(self) -> None:
+        self._step(self.state.session.release, "")

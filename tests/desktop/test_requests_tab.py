@@ -1,0 +1,119 @@
+"""Requests tab on a real SQLite workflow database: the form creates a held transfer request through
+the engine, the call-back shows the directory number, codes and phrases are checked by the engine,
+and its refusals are shown as its own line."""
+
+from __future__ import annotations
+
+import re
+
+from pytestqt.qtbot import QtBot
+
+from desktop.views.requests.requests_page import RequestsPage
+from desktop.views.sign_in import SignedInState
+from tests.desktop.workflow_world import CALL, DeskWorld, desk_world  # noqa: F401 - fixture
+from tests.verification.conftest import PASSWORD
+from verification.workflow import directory
+from verification.workflow.views import request_view
+
+
+def _page(qtbot: QtBot, w: DeskWorld, name: str = "rita", call: dict | None = None) -> RequestsPage:
+    state = SignedInState(w.session())
+    page = RequestsPage(state, lambda: call)
+    qtbot.addWidget(page)
+    state.sign_in(name, PASSWORD)
+    return page
+
+
+def _view(w: DeskWorld, request_id: int) -> dict:
+    with w.ctx.database.reading() as connection:
+        return request_view(connection, request_id, w.clock)
+
+
+def _fill(page: RequestsPage, amount: str = "25000") -> None:
+    page.amount.setText(amount)
+    page.iban.setText("GB33BUKB20201555555555")
+    page.beneficiary_name.setText("Acme Ltd")
+
+
+def test_form_creates_a_held_request_linked_to_the_call(qtbot: QtBot, desk_world: DeskWorld) -> None:
+    page = _page(qtbot, desk_world, call=CALL)
+    assert page.counterparty.currentText() == "Acme Supplies"
+    _fill(page)
+    page.checks["urgency"].setChecked(True)
+    page.link_call.setChecked(True)
+    page.create_button.click()
+    match = re.match(r"Request (\d+) created", page.result.text())
+    assert match, page.result.text()
+    request_id = int(match.group(1))
+    view = _view(desk_world, request_id)
+    assert view["state"] == "held" and view["verdict_level"] == "high" and view["checklist"]["urgency"]
+    assert view["call"]["session"] == "call-7"
+    assert page.selected_id() == request_id
+    assert "+44 20 7946 0000" in page.callback_number.text() or "+442079460000" in page.callback_number.text()
+    assert "Still missing:" in page.detail.toPlainText()
+
+
+def test_link_without_a_call_and_bad_amount_are_refused(qtbot: QtBot, desk_world: DeskWorld) -> None:
+    page = _page(qtbot, desk_world, call=None)
+    _fill(page)
+    page.link_call.setChecked(True)
+    page.create_button.click()
+    assert page.result.text().startswith("No finished call to link")
+    page.link_call.setChecked(False)
+    page.amount.setText("lots")
+    page.create_button.click()
+    assert page.requests.count() == 0
+    assert page.result.text() and "created" not in page.result.text()
+
+
+def test_steps_are_recorded_and_refusals_shown(qtbot: QtBot, desk_world: DeskWorld) -> None:
+    directory.set_code_phrase(desk_world.ctx, desk_world.admin, "Acme Supplies", "blue heron at noon")
+    page = _page(qtbot, desk_world, call=CALL)
+    _fill(page)
+    page.link_call.setChecked(True)
+    page.create_button.click()
+    request_id = page.selected_id()
+    assert request_id is not None
+
+    page.outcome.setCurrentText("confirmed")
+    page.callback_button.click()
+    assert page.result.text() == "a confirmed call-back must confirm at least 'identity' and 'request'"
+    for item in ("identity", "request", "amount"):
+        page.confirmed[item].setChecked(True)
+    page.callback_button.click()
+    assert page.result.text() == "say who answered the call-back"  # the engine's own line
+    page.answered_by.setText("J. Smith")
+    page.callback_button.click()
+    assert page.result.text() == f"Call-back recorded for request {request_id}."
+    assert any(s["kind"] == "callback" for s in _view(desk_world, request_id)["steps"])
+
+    page.phrase.setText("blue heron at noon")
+    page.phrase_button.click()
+    assert page.result.text() == f"Code phrase confirmed for request {request_id}."
+    assert not any("phrase" in m for m in _view(desk_world, request_id)["missing"])
+
+    page.code.setText("000000")
+    page.code_button.click()
+    assert page.result.text() and "confirmed" not in page.result.text()
+
+    page.release()
+    # the release button is off until the engine says approved; the engine refuses anyway
+    assert not page.release_button.isEnabled()
+    assert page.result.text().startswith(f"request {request_id} cannot be released: missing one-time code")
+
+
+def test_issue_code_then_verify_it(qtbot: QtBot, desk_world: DeskWorld) -> None:
+    page = _page(qtbot, desk_world, call=CALL)
+    _fill(page)
+    page.link_call.setChecked(True)
+    page.create_button.click()
+    request_id = page.selected_id()
+    assert request_id is not None
+    page.issue_button.click()
+    code = page.result.text().rsplit(": ", 1)[-1]
+    assert page.result.text().startswith("One-time code") and code
+    page.code.setText(code)
+    page.code_button.click()
+    assert page.result.text() == f"Code confirmed for request {request_id}."
+    assert page.code.text() == ""
+    assert not any("one-time code" in m for m in _view(desk_world, request_id)["missing"])

@@ -1,0 +1,66 @@
+"""A real, temporary SQLite workflow database for the desktop's workflow tabs, built through the
+engine's own functions (cheap scrypt), and a WorkflowSession opened on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.controllers.workflow_session import WorkflowSession
+from tests.verification.conftest import ALL_NO, PASSWORD, TEST_HASHER, FakeClock, make_context
+from verification.workflow import confirmations, directory, lifecycle, users
+from verification.workflow.context import Context
+from verification.workflow.directory import Phone
+from verification.workflow.roles import Role, User
+
+CALL = {"session": "call-7", "report_sha256": "1" * 64,
+        "verdict": {"risk": 0.91, "level": "high", "reasons": ["voice_synthetic: 0.93"]},
+        "models": [{"id": "voice_synthetic", "sha256": "cd" * 32, "provider": "CPUExecutionProvider"}],
+        "input": {"path": "call.mp4", "duration_s": 60.0}}
+#: a calm call: with the call-back done, only the approval is missing
+LOW_CALL = {**CALL, "verdict": {"risk": 0.08, "level": "low", "reasons": []}}
+
+
+@dataclass
+class DeskWorld:
+    ctx: Context
+    clock: FakeClock
+    data_dir: Path
+    admin: User
+    requester: User
+    approver: User
+    both: User  # requester and approver: may still not approve their own request
+    phone: Phone
+    counterparty: str = "Acme Supplies"
+
+    def session(self) -> WorkflowSession:
+        """A desktop session on the same database, data directory, clock and cheap hasher."""
+        return WorkflowSession(lambda: (self.ctx, self.data_dir))
+
+    def held_request(self, requester: User | None = None, call: dict[str, Any] | None = None) -> int:
+        """A held request with its call-back done, so only the approval is missing."""
+        request = lifecycle.create_request(self.ctx, requester or self.requester, "transfer", "25000", "EUR",
+                                           self.counterparty, {"iban": "GB33"}, call=call or CALL, checklist=ALL_NO)
+        confirmations.record_callback(self.ctx, self.approver, request.id, self.phone.id, "confirmed", "J. Smith",
+                                      ["identity", "request", "amount"])
+        return request.id
+
+
+@pytest.fixture
+def desk_world(tmp_path: Path) -> DeskWorld:
+    clock = FakeClock()
+    data_dir = tmp_path / "data"
+    ctx = make_context(f"sqlite:///{tmp_path / 'callshield.db'}", data_dir, clock)
+    assert ctx.hasher is TEST_HASHER
+    admin = users.create_first_admin(ctx, "ada", PASSWORD)
+    requester = users.add_user(ctx, admin, "rita", [Role.REQUESTER], PASSWORD)
+    approver = users.add_user(ctx, admin, "alan", [Role.APPROVER], PASSWORD)
+    both = users.add_user(ctx, admin, "sam", [Role.REQUESTER, Role.APPROVER], PASSWORD)
+    directory.add_entry(ctx, admin, "Acme Supplies", "counterparty", "Acme Ltd")
+    phone = directory.add_phone(ctx, admin, "Acme Supplies", "+44 20 7946 0000",
+                                "vendor master data, signed contract 2023-04")
+    clock.advance(days=200)  # an established counterparty
+    return DeskWorld(ctx, clock, data_dir, admin, requester, approver, both, phone)
