@@ -8,9 +8,10 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
+from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from verification.errors import CallShieldError
 
@@ -62,7 +63,7 @@ class ApprovalsPage(QWidget):
         super().__init__(parent)
         self.state = state
         self.sign_in_bar = SignInBar(state)
-        self.inbox = QListWidget()
+        self.inbox = RequestList()
         self.inbox.setAccessibleName("Held requests")
         self.inbox.currentItemChanged.connect(lambda _new, _old: self._show_selected())
         self.refresh_button = QPushButton("&Refresh")
@@ -116,8 +117,7 @@ class ApprovalsPage(QWidget):
         self.refresh()
 
     def selected_id(self) -> int | None:
-        item = self.inbox.currentItem()
-        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+        return self.inbox.selected_id()
 
     def refresh(self) -> None:
         keep = self.selected_id()
@@ -135,26 +135,18 @@ class ApprovalsPage(QWidget):
             self.result.setText(str(error))
             return
         me = self.state.session.user
+        rows = []
         for view in views:
             own = " (your request)" if me is not None and view["requester"] == me.name else ""
             level = LEVEL_WORDS.get(str(view.get("verdict_level")), str(view.get("verdict_level")))
-            item = QListWidgetItem(f"#{view['id']} {view['amount']} {view['currency']} to {view['counterparty']} "
-                                   f"— call {level}{own}")
-            item.setData(Qt.ItemDataRole.UserRole, view["id"])
-            self.inbox.addItem(item)
-            if view["id"] == keep:
-                self.inbox.setCurrentItem(item)
-        if self.inbox.currentItem() is None and self.inbox.count():
-            self.inbox.setCurrentRow(0)
+            rows.append((view["id"], f"#{view['id']} {view['amount']} {view['currency']} to {view['counterparty']} "
+                                     f"— call {level}{own}"))
+        self.inbox.fill(rows, keep)
         if not self.inbox.count():
             self.detail.setPlainText("No requests are waiting for approval.")
 
     def select(self, request_id: int) -> bool:
-        for row in range(self.inbox.count()):
-            if int(self.inbox.item(row).data(Qt.ItemDataRole.UserRole)) == request_id:
-                self.inbox.setCurrentRow(row)
-                return True
-        return False
+        return self.inbox.select(request_id)
 
     def _show_selected(self) -> None:
         request_id = self.selected_id()

@@ -9,10 +9,11 @@ from typing import Any, Callable, Mapping, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QTextBrowser, QVBoxLayout,
+                               QLineEdit, QPushButton, QTextBrowser, QVBoxLayout,
                                QWidget)
 
 from desktop.views.approvals.approvals_page import detail_html
+from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from verification.errors import CallShieldError
 from verification.policy.schema import CHECKLIST_ITEMS
@@ -87,7 +88,7 @@ class RequestsPage(QWidget):
         form_layout.addStretch(1)
 
         # --- requests and their steps ---
-        self.requests = _named(QListWidget(), "Open requests")
+        self.requests = _named(RequestList(), "Open requests")
         self.requests.currentItemChanged.connect(lambda _new, _old: self._show_selected())
         self.detail = _named(QTextBrowser(), "Request status")
         self.callback_number = QLabel("")
@@ -159,8 +160,7 @@ class RequestsPage(QWidget):
         self.refresh()
 
     def selected_id(self) -> int | None:
-        item = self.requests.currentItem()
-        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+        return self.requests.selected_id()
 
     def refresh(self) -> None:
         keep = self.selected_id()
@@ -180,26 +180,15 @@ class RequestsPage(QWidget):
         except CallShieldError as error:
             self.result.setText(str(error))
             return
-        for view in views:
-            item = QListWidgetItem(f"#{view['id']} {view['state'].upper()} {view['amount']} {view['currency']} "
-                                   f"to {view['counterparty']}")
-            item.setData(Qt.ItemDataRole.UserRole, view["id"])
-            self.requests.addItem(item)
-            if view["id"] == keep:
-                self.requests.setCurrentItem(item)
-        if self.requests.currentItem() is None and self.requests.count():
-            self.requests.setCurrentRow(0)
+        self.requests.fill(((view["id"], f"#{view['id']} {view['state'].upper()} {view['amount']} "
+                                         f"{view['currency']} to {view['counterparty']}") for view in views), keep)
         if not self.requests.count():
             self.detail.setPlainText("No open requests.")
             self.callback_number.setText("")
             self.release_button.setEnabled(False)
 
     def select(self, request_id: int) -> bool:
-        for row in range(self.requests.count()):
-            if int(self.requests.item(row).data(Qt.ItemDataRole.UserRole)) == request_id:
-                self.requests.setCurrentRow(row)
-                return True
-        return False
+        return self.requests.select(request_id)
 
     def _phone_for(self, counterparty: str) -> tuple[int, str] | None:
         entry = next((e for e in self.state.session.entries() if e.name == counterparty), None)

@@ -1,0 +1,33 @@
+"""A list of requests keyed by request id, shared by the Requests and Approvals tabs."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget, QListWidgetItem
+
+
+class RequestList(QListWidget):
+    def selected_id(self) -> int | None:
+        item = self.currentItem()
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def fill(self, rows: Iterable[tuple[int, str]], keep: int | None) -> None:
+        """Replace the rows; keep the selection on `keep` if still listed, else select the first."""
+        self.clear()
+        for request_id, text in rows:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, request_id)
+            self.addItem(item)
+            if request_id == keep:
+                self.setCurrentItem(item)
+        if self.currentItem() is None and self.count():
+            self.setCurrentRow(0)
+
+    def select(self, request_id: int) -> bool:
+        for row in range(self.count()):
+            if int(self.item(row).data(Qt.ItemDataRole.UserRole)) == request_id:
+                self.setCurrentRow(row)
+                return True
+        return False
