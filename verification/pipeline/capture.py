@@ -9,14 +9,14 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import Future
-from typing import Callable
+from typing import Any, Callable
 
 from verification.errors import CallShieldError, SourceLost
 from verification.pipeline.audio_ring import AudioRing
 from verification.pipeline.events import EventSink, SourceEnded, SourceFailed
 from verification.pipeline.latest_slot import LatestSlot, SlotClosed
 from verification.pipeline.metrics import Counter
-from verification.sources.base import AudioSource, FrameSource, VideoFrame
+from verification.sources.base import AudioChunk, AudioSource, FrameSource, VideoFrame
 
 
 class Pacer:
@@ -40,60 +40,60 @@ def _report_failure(kind: str, exc: CallShieldError, sink: EventSink, failures: 
     sink(SourceFailed(kind, str(exc), lost_device=isinstance(exc, SourceLost)))
 
 
-def run_video_capture(source: FrameSource, slot: LatestSlot[VideoFrame], opened: Future,
-                      stop: threading.Event, realtime: bool, frames_in: Counter,
-                      sink: EventSink, failures: list[str]) -> None:
+def _capture(kind: str, source: FrameSource | AudioSource, opened: Future, stop: threading.Event,
+             realtime: bool, deliver: Callable[[Any], bool], finish: Callable[[], None],
+             sink: EventSink, failures: list[str]) -> None:
+    """Open, then read and `deliver` until the source ends, `stop` is set or delivery gives up.
+
+    `finish` closes the hand-over (slot or ring) so the worker learns the stream is over.
+    """
     try:
         opened.set_result(source.open())
     except BaseException as exc:  # noqa: BLE001 - handed to the starting thread
         opened.set_exception(exc)
-        slot.close()
+        finish()
         return
     pacer = Pacer(stop) if realtime and not source.live else None
     try:
         while not stop.is_set():
-            frame = source.read()
-            if frame is None:
+            item = source.read()
+            if item is None:
+                sink(SourceEnded(kind))
                 break
             if pacer:
-                pacer.wait_until(frame.pts)
-            frames_in.add()
+                pacer.wait_until(item.pts)
+            if not deliver(item):
+                break
+    except CallShieldError as exc:
+        _report_failure(kind, exc, sink, failures)
+    finally:
+        finish()
+        _close_quietly(source.close)
+
+
+def run_video_capture(source: FrameSource, slot: LatestSlot[VideoFrame], opened: Future,
+                      stop: threading.Event, realtime: bool, frames_in: Counter,
+                      sink: EventSink, failures: list[str]) -> None:
+    def deliver(frame: VideoFrame) -> bool:
+        frames_in.add()
+        try:
             while not slot.put(frame, timeout=0.1):  # lossless: wait for the worker, but heed stop
                 if stop.is_set():
-                    return
-        sink(SourceEnded("video"))
-    except SlotClosed:
-        pass
-    except CallShieldError as exc:
-        _report_failure("video", exc, sink, failures)
-    finally:
-        slot.close()
-        _close_quietly(source.close)
+                    return False
+        except SlotClosed:
+            return False
+        return True
+
+    _capture("video", source, opened, stop, realtime, deliver, slot.close, sink, failures)
 
 
 def run_audio_capture(source: AudioSource, ring: AudioRing, opened: Future, stop: threading.Event,
                       realtime: bool, sink: EventSink, failures: list[str]) -> None:
-    try:
-        opened.set_result(source.open())
-    except BaseException as exc:  # noqa: BLE001
-        opened.set_exception(exc)
-        ring.close()
-        return
-    pacer = Pacer(stop) if realtime and not source.live else None
-    try:
-        while not stop.is_set():
-            chunk = source.read()
-            if chunk is None:
-                break
-            if pacer:
-                pacer.wait_until(chunk.pts)
-            ring.append(chunk.samples, chunk.pts, chunk.captured_at)
-        sink(SourceEnded("audio"))
-    except CallShieldError as exc:
-        _report_failure("audio", exc, sink, failures)
-    finally:
-        ring.close()
-        _close_quietly(source.close)
+    def deliver(chunk: AudioChunk) -> bool:
+        ring.append(chunk.samples, chunk.pts, chunk.captured_at)
+        return True
+
+    _capture("audio", source, opened, stop, realtime, deliver, ring.close, sink, failures)
 
 
 def _close_quietly(close: Callable[[], None]) -> None:
