@@ -101,15 +101,15 @@ def test_audio_evidence_reaches_fusion_and_verdict() -> None:
     events: list[EngineEvent] = []
     detector = LoudnessDetector()
     engine = Engine([detector], config=EngineConfig(audio_window_s=1.0, audio_hop_s=0.5), on_event=events.append)
-    analysis = engine.run(None, SyntheticAudioSource(duration_s=4.0, burst_level=0.6))
+    analysis = engine.run(None, SyntheticAudioSource(duration_s=5.0, burst_level=0.6))
     verdicts = [e for e in events if isinstance(e, VerdictChanged)]
-    assert len(detector.windows) == 7  # 1 s windows every 0.5 s over 4 s
-    assert len(verdicts) == 7
+    assert len(detector.windows) == 9  # 1 s windows every 0.5 s over 5 s (`high` needs 3.5 s of them)
+    assert len(verdicts) == 9
     assert all(v.latency_s >= 0 for v in verdicts)
     assert max(w.score for w in detector.windows) == 1.0  # loud bursts saturate this toy score
     assert analysis.verdict.level == "high" and analysis.verdict.risk > 0.99
     assert "voice: synthesis artefacts" in analysis.verdict.reasons[0]
-    assert analysis.metrics["end_to_end"]["count"] == 7
+    assert analysis.metrics["end_to_end"]["count"] == 9
 
 
 def test_live_source_newest_frame_wins_and_drops_are_counted() -> None:

@@ -67,8 +67,8 @@ def test_everything_not_applicable_gives_unknown_with_reasons() -> None:
     assert final.level == "unknown"
 
 
-def test_one_odd_window_does_not_alert_but_a_run_does() -> None:
-    fusion = CallFusion()  # mean LLR of the last 3 windows
+def test_one_odd_window_does_not_alert_a_burst_elevates_and_only_a_sustained_run_is_high() -> None:
+    fusion = CallFusion()  # mean LLR of the last 3 windows; `high` needs 3.5 s of them
     for k in range(6):
         fusion.add(ev("voice_synthetic", 2 + 0.5 * k, 0.05))
         fusion.verdict(2 + 0.5 * k)
@@ -78,8 +78,29 @@ def test_one_odd_window_does_not_alert_but_a_run_does() -> None:
     assert fusion.verdict(5.5).level == "elevated"
     fusion.add(ev("voice_synthetic", 6.0, 0.97))
     v = fusion.verdict(6.0)
-    assert v.level == "high"
+    assert v.level == "elevated" and v.risk == pytest.approx(0.85)  # a burst: held below `high`
     assert v.reasons[0].startswith("voice: synthesis artefacts in 3 of 9 windows over 6.0 s (score 0.97)")
+    assert "not high yet: that needs 3.5 s of consistent evidence" in v.reasons
+    levels = []
+    for k in range(1, 12):
+        fusion.add(ev("voice_synthetic", 6.0 + 0.5 * k, 0.97))
+        levels.append(fusion.verdict(6.0 + 0.5 * k).level)
+    # the mean over the last 3.5 s crosses 9:1 once most of it is the synthetic run
+    assert levels[:3] == ["elevated"] * 3 and levels[-1] == "high"
+    first_high = 6.0 + 0.5 * (levels.index("high") + 1)
+    assert 7.5 <= first_high <= 9.0
+    assert all(level == "high" for level in levels[levels.index("high"):])
+
+
+def test_sustained_span_needs_unbroken_evidence_reaching_back() -> None:
+    from verification.fusion.live import sustained_span
+    windows = [ev("voice_synthetic", 2 + 0.5 * k, 0.9) for k in range(8)]  # t1 2.0 .. 5.5
+    assert sustained_span(windows, 3.5, 2.5) == windows  # reaches back exactly 3.5 s
+    assert sustained_span(windows[1:], 3.5, 2.5) == []  # 3.0 s only
+    gap = windows[:2] + [ev("voice_synthetic", 9.0 + 0.5 * k, 0.9) for k in range(3)]
+    assert sustained_span(gap, 3.5, 2.5) == []  # a pause of 6 s in the speech
+    sparse = [ev("blink", 2.0 * k, 0.9) for k in range(1, 5)]  # one judgement every 2 s
+    assert [w.t1 for w in sustained_span(sparse, 3.5, 2.5)] == [6.0, 8.0]
 
 
 def test_hysteresis_holds_level_before_dropping() -> None:
@@ -95,8 +116,8 @@ def test_hysteresis_holds_level_before_dropping() -> None:
 
 
 def test_worst_participant_decides_and_final_verdict_is_worst_moment() -> None:
-    fusion = CallFusion(stale_after_s=3.0)
-    for k in range(4):
+    fusion = CallFusion(stale_after_s=4.0)
+    for k in range(8):  # 3.5 s of evidence: enough for `high`
         t = 2 + k * 0.5
         fusion.add(ev("face_synthetic", t, 0.1, track=0))
         fusion.add(ev("face_synthetic", t, 0.95, track=1))
@@ -105,12 +126,12 @@ def test_worst_participant_decides_and_final_verdict_is_worst_moment() -> None:
     assert {p.key: p.level for p in v.participants} == {"face #0": "low", "face #1": "high"}
     assert v.reasons[0].startswith("face #1: face: swap or generation artefacts")
     for k in range(30):  # the fake leaves; later only the real participant
-        t = 4 + k * 0.5
+        t = 6 + k * 0.5
         fusion.add(ev("face_synthetic", t, 0.1, track=0))
         fusion.verdict(t)
-    assert fusion.verdict(19.0).level == "low"
+    assert fusion.verdict(21.0).level == "low"
     final = fusion.final_verdict([])
-    assert final.level == "high" and "worst moment at 2.0 s" in final.reasons
+    assert final.level == "high" and "worst moment at 5.5 s" in final.reasons
 
 
 def test_calibration_fit_and_file(tmp_path) -> None:

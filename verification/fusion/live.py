@@ -19,6 +19,28 @@ from verification.fusion.reasons import describe, describe_not_judged
 from verification.fusion.verdict import ParticipantVerdict, Verdict, unknown_verdict
 
 KEEP_WINDOWS = 64
+#: a short burst may raise the risk this far (`elevated`), never to `high` on its own
+BURST_CAP = 0.85
+
+
+def sustained_span(windows: list[Evidence], sustain_s: float, max_gap_s: float) -> list[Evidence]:
+    """The windows ending in the last `sustain_s` media seconds, if the evidence reaches back that
+    far without a pause longer than `max_gap_s`; otherwise none (not enough to confirm `high`)."""
+    end = windows[-1].t1
+    start = len(windows) - 1
+    while start > 0 and windows[start].t1 > end - sustain_s + 1e-6:
+        if windows[start].t1 - windows[start - 1].t1 > max_gap_s:
+            return []
+        start -= 1
+    if windows[start].t1 > end - sustain_s + 1e-6:
+        return []
+    return [w for w in windows[start:] if w.t1 >= end - sustain_s - 1e-6]
+
+
+def confirmed_risk(fast: float, steady: float) -> float:
+    """Risk from the short smoothing (`fast`), held below `high` unless the sustained evidence
+    (`steady`) is there too. Monotone in both, so more spoof evidence never lowers it."""
+    return max(steady, min(fast, BURST_CAP))
 
 
 def participant_of(evidence: Evidence) -> tuple[str, int | None]:
@@ -32,7 +54,13 @@ def participant_of(evidence: Evidence) -> tuple[str, int | None]:
 class CallFusion:
     calibration: CalibrationSet = field(default_factory=CalibrationSet)
     stale_after_s: float = 10.0  # media seconds after which a window no longer speaks for "now"
-    smooth_windows: int = 3  # mean LLR of the last N windows (1.5 s of hops): one or two odd windows cannot raise an alert
+    # mean LLR of the windows ending in the last `smooth_s` media seconds: 3 audio windows (0.5 s
+    # hops), 2 video judgements (1 s apart), so one odd window cannot raise an alert
+    smooth_s: float = 1.0
+    # `high` needs the mean LLR over this many media seconds of unbroken evidence (8 audio windows):
+    # real voices the model never heard score like synthesis for a second or two, not for four
+    sustain_s: float = 3.5
+    max_gap_s: float = 2.5  # a longer pause between windows breaks "unbroken"
     hold_s: float = 4.0
     prior_log_odds: float = 0.0
     _windows: dict[tuple[str, str], deque[Evidence]] = field(default_factory=dict)
@@ -55,6 +83,7 @@ class CallFusion:
 
     def _participant(self, key: str, now_t: float) -> ParticipantVerdict | None:
         llrs: dict[str, float] = {}
+        sustained: dict[str, float] = {}
         recent: dict[str, list[Evidence]] = {}
         for (who, det), windows in self._windows.items():
             if who != key:
@@ -63,17 +92,24 @@ class CallFusion:
             if not fresh:
                 continue
             cal = self.calibration.for_detector(det)
-            last = fresh[-self.smooth_windows:]
+            last = [w for w in fresh if w.t1 >= fresh[-1].t1 - self.smooth_s - 1e-6]
             llrs[det] = sum(cal.llr(float(w.score)) for w in last) / len(last)
+            span = sustained_span(fresh, self.sustain_s, self.max_gap_s)
+            if span:
+                sustained[det] = sum(cal.llr(float(w.score)) for w in span) / len(span)
             recent[det] = fresh
         if not llrs:
             return None
-        risk = risk_from_llr(total_llr(llrs), self.prior_log_odds)
+        fast = risk_from_llr(total_llr(llrs), self.prior_log_odds)
+        steady = risk_from_llr(total_llr(sustained), self.prior_log_odds) if sustained else 0.0
+        risk = confirmed_risk(fast, steady)
         track = self._tracks.get(key)
         level = self._trackers.setdefault(key, LevelTracker(self.hold_s)).update(risk, now_t)
         deciding = sorted(group_llrs(llrs).values(), key=lambda d: d[1], reverse=True)
         who = key if track is not None else None  # "face #2"; voice/video reasons name themselves
         reasons = [describe(det, recent[det], who) for det, llr in deciding if llr > 0]
+        if fast > risk and level != "high":
+            reasons.append(f"not high yet: that needs {self.sustain_s:.1f} s of consistent evidence")
         verdict = ParticipantVerdict(key, track, risk, level, llrs, reasons)
         peak = self._participant_peaks.get(key)
         if peak is None or (ORDER[level], round(risk, 6)) > (ORDER[peak.level], round(peak.risk or 0.0, 6)):
