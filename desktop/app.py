@@ -13,6 +13,7 @@ from platformdirs import user_config_dir
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from desktop.controllers.admin_models import ModelRow, model_rows
 from desktop.controllers.engine_factory import AnalyzerBuilder, EngineFactory
 from desktop.controllers.live_session import LiveSession, SessionRecord, SourceBuilder
 from desktop.controllers.source_plan import build_sources
@@ -23,6 +24,7 @@ from desktop.settings import DesktopSettings
 from desktop.tasks import TaskRunner
 from desktop.views.check_dialog import CheckDialog
 from desktop.views.compact_overlay import CompactOverlay
+from desktop.views.admin.admin_page import AdminPage
 from desktop.views.approvals.approvals_page import ApprovalsPage
 from desktop.views.audit.audit_page import AuditPage
 from desktop.views.main_window import MainWindow
@@ -32,7 +34,9 @@ from desktop.views.requests.requests_page import RequestsPage
 from desktop.views.sign_in import SignedInState
 from desktop.views.tray import TrayNotifier
 from verification.doctor import Check, run_checks
+from verification.inference.manifest import load_manifest
 from verification.inference.model_dir import resolve_model_dir
+from verification.inference.providers import choose_providers
 from verification.pipeline.runner import EngineConfig
 from verification.report.build import build_report
 from verification.workflow.call_link import summarise_report
@@ -77,6 +81,11 @@ def linked_call(record: SessionRecord | None) -> dict[str, Any] | None:
     return summarise_report(report, record.label)
 
 
+def models_source(model_dir: Path, factory: EngineFactory) -> Callable[[], list[ModelRow]]:
+    """The models page's rows: the manifest's models, their files checked now, the provider in use."""
+    return lambda: model_rows(load_manifest(), model_dir, factory.loaded_providers(), choose_providers(None))
+
+
 @dataclass
 class Desktop:
     app: QApplication
@@ -94,6 +103,7 @@ class Desktop:
     requests: RequestsPage
     approvals: ApprovalsPage
     audit: AuditPage
+    admin: AdminPage
 
     def quit(self) -> None:
         self.session.shutdown(timeout=3.0)
@@ -118,19 +128,26 @@ def build_desktop(app: QApplication, args: argparse.Namespace, settings_path: Pa
     chooser = SourceChooser(probes or SourceProbes(), runner)
     monitor = MonitorPage(session, chooser)
     workflow = SignedInState(workflow_session or WorkflowSession(
-        default_context_factory(getattr(args, "db", None), getattr(args, "data_dir", None))), app)
+        default_context_factory(getattr(args, "db", None), getattr(args, "data_dir", None))), app, runner)
+    model_dir = resolve_model_dir(args.model_dir, os.environ)
     requests = RequestsPage(workflow, lambda: linked_call(session.record))
     approvals = ApprovalsPage(workflow)
     audit = AuditPage(workflow, runner)
+    admin = AdminPage(workflow, runner, models_source(model_dir, factory))
     window = MainWindow([("Monitor", monitor), ("Requests", requests), ("Approvals", approvals),
-                         ("Audit", audit)],
+                         ("Audit", audit), ("Admin", admin)],
                         show_overlay=settings.show_overlay)
     overlay = CompactOverlay()
     tray = TrayNotifier(app, use_tray=use_tray)
-    model_dir = resolve_model_dir(args.model_dir, os.environ)
     check_dialog = CheckDialog(checks or (lambda: run_checks(model_dir)), runner, window)
     desktop = Desktop(app, settings, runner, factory, session, chooser, monitor, window, overlay, tray, check_dialog,
-                      workflow, requests, approvals, audit)
+                      workflow, requests, approvals, audit, admin)
+
+    def reflect_role() -> None:
+        window.set_area_visible("Admin", workflow.is_admin)  # the engine re-checks every admin action
+
+    workflow.changed.connect(reflect_role)
+    reflect_role()
 
     window.start_action.triggered.connect(monitor.start)
     window.stop_action.triggered.connect(session.stop)

@@ -116,7 +116,8 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
 
     app = QApplication(["callshield-desktop"])
     app.setQuitOnLastWindowClosed(False)
-    args = build_parser().parse_args(["--settings", str(tmp / "desktop.ini")])
+    args = build_parser().parse_args(["--settings", str(tmp / "desktop.ini"), "--db", f"sqlite:///{tmp / 'cs.db'}",
+                                      "--data-dir", str(tmp / "data")])
     desktop = build_desktop(app, args, tmp / "desktop.ini", open_sources=open_sources)
     window, monitor, chooser, session = desktop.window, desktop.monitor, desktop.chooser, desktop.session
     window.move(0, 0)
@@ -219,7 +220,60 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     wait_for(lambda: monitor.banner.isVisible() and monitor.banner.kind == "error", 20)
     wait_for(lambda: not session.active, 30)
     shoot("07-device-lost")
+
+    # 8. The Admin tab (admins only): the policy form from the schema, a weakening edit in the diff,
+    # and a change another admin proposed waiting for a second signature.
+    keys = admin_world(args, tmp)
+    desktop.workflow.sign_in("ada", ADMIN_PASSWORD)
+    admin = desktop.admin
+    window.tabs.setCurrentWidget(admin)
+    admin.policy.key_bar.path.setText(str(keys["ada"]))
+    admin.policy.form.find("limits.code_ttl_minutes").widget.setValue(5)
+    admin.policy.form.find("limits.code_max_failures").widget.setValue(5)
+    admin.policy.form.root.tabs.setCurrentIndex(admin.policy.form.root.tabs.count() - 1)
+    admin.policy.recheck()
+    shoot("08-admin-policy")
+    admin.sections.setCurrentWidget(admin.models)
+    wait_for(lambda: admin.models.loaded, 30)
+    shoot("09-admin-models")
     desktop.quit()
+
+
+ADMIN_PASSWORD = "screenshot admin password"
+
+
+def admin_world(args: object, tmp: Path) -> dict[str, Path]:
+    """Two admins with registered signing keys, a directory entry, and a weakening bea proposed,
+    all made through the engine's own functions on the app's database."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from desktop.controllers.workflow_session import default_context_factory
+    from verification.audit.keys import SigningKey, write_private_key
+    from verification.policy.changes import propose_policy
+    from verification.policy.default import default_policy
+    from verification.policy.parse import policy_document
+    from verification.workflow import directory, users
+    from verification.workflow.roles import Role
+
+    ctx, _data_dir = default_context_factory(getattr(args, "db"), getattr(args, "data_dir"))()
+    ada = users.create_first_admin(ctx, "ada", ADMIN_PASSWORD, "Ada Admin")
+    bea = users.add_user(ctx, ada, "bea", [Role.ADMIN], ADMIN_PASSWORD, "Bea Admin")
+    users.add_user(ctx, ada, "rita", [Role.REQUESTER], ADMIN_PASSWORD, "Rita Requester")
+    directory.add_entry(ctx, ada, "Acme Supplies", "counterparty", "Acme Ltd")
+    directory.add_phone(ctx, ada, "Acme Supplies", "+44 20 7946 0000", "vendor master data, signed contract 2023-04")
+    keys: dict[str, Path] = {}
+    signers = {}
+    for user in (ada, bea):
+        private = Ed25519PrivateKey.generate()
+        keys[user.name] = tmp / f"{user.name}.pem"
+        write_private_key(keys[user.name], private)
+        signers[user.name] = SigningKey.from_private(private)
+        users.register_admin_key(ctx, user, signers[user.name].public_b64)
+    weaker = policy_document(default_policy())
+    weaker["limits"]["request_ttl_hours"] = 168
+    propose_policy(ctx, bea, weaker, signers["bea"])
+    ctx.database.dispose()
+    return keys
 
 
 if __name__ == "__main__":

@@ -53,6 +53,15 @@ class EngineFactory:
             lines.append(f"Runs on: {', '.join(models.providers)}")
         return lines + warnings
 
+    def loaded_providers(self) -> dict[str, str]:
+        """Model id -> execution provider of its session, for the models loaded so far (else empty)."""
+        with self._lock:
+            parts = self._parts
+        models = getattr(parts, "models", None)
+        if models is None:
+            return {}
+        return {item["id"]: item["provider"] for item in models.loaded()}
+
     def create(self, on_event: EventSink) -> tuple[Engine, list[Detector]]:
         """A fresh engine with fresh detectors (they hold per-call state); call off the GUI thread,
         since a detector may load its model here."""

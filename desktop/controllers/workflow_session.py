@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -81,6 +82,7 @@ class WorkflowSession:
 
     def __init__(self, factory: ContextFactory) -> None:
         self._factory = factory
+        self._open_lock = threading.Lock()  # credentials are checked on a worker thread
         self._ctx: Context | None = None
         self._data_dir: Path | None = None
         self.user: User | None = None
@@ -95,20 +97,40 @@ class WorkflowSession:
             raise AuthError("sign in first")
         return self._ctx
 
+    def acting(self) -> tuple[Context, User]:
+        """The context and the signed-in user, for a call into the engine (which re-checks the role)."""
+        ctx = self.ctx
+        assert self.user is not None
+        return ctx, self.user
+
+    def check_credentials(self, name: str, password: str) -> User:
+        """The engine's authentication (a slow scrypt hash): call it off the GUI thread. Opens the
+        database on first use; does not sign in, see `accept`."""
+        with self._open_lock:
+            if self._ctx is None:
+                self._ctx, self._data_dir = self._factory()
+            ctx = self._ctx
+        return authenticate(ctx, name.strip(), password)
+
+    def accept(self, user: User) -> None:
+        """Sign in as a user `check_credentials` returned (GUI thread)."""
+        self.user = user
+
     def sign_in(self, name: str, password: str) -> User:
-        if self._ctx is None:
-            self._ctx, self._data_dir = self._factory()
-        self.user = authenticate(self._ctx, name.strip(), password)
-        return self.user
+        """Both steps at once, on the calling thread (tests, scripts)."""
+        user = self.check_credentials(name, password)
+        self.accept(user)
+        return user
 
     def sign_out(self) -> None:
         self.user = None
 
     def close(self) -> None:
         self.user = None
-        if self._ctx is not None:
-            self._ctx.database.dispose()
-            self._ctx = None
+        with self._open_lock:
+            if self._ctx is not None:
+                self._ctx.database.dispose()
+                self._ctx = None
 
     # --- audit -------------------------------------------------------------------------------
     def audit_rows(self) -> list[AuditRow]:

@@ -77,6 +77,17 @@ class MainWindow(QMainWindow):
                 return self.tabs.widget(i)
         return None
 
+    def set_area_visible(self, title: str, visible: bool) -> None:
+        """Show or hide an area's tab (the Admin tab follows the signed-in user's role)."""
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == title:
+                if not visible and self.tabs.currentIndex() == i:
+                    self.tabs.setCurrentIndex(0)
+                self.tabs.setTabVisible(i, visible)
+
+    def area_visible(self, title: str) -> bool:
+        return any(self.tabs.tabText(i) == title and self.tabs.isTabVisible(i) for i in range(self.tabs.count()))
+
     def set_status(self, lines: Sequence[str]) -> None:
         self.status.setText(" · ".join(lines))
 

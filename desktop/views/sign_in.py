@@ -1,28 +1,67 @@
 """Sign-in for the workflow tabs (audit, approvals): user name and password, checked by the engine's
-own authentication, exactly as the CLI checks them. `SignedInState` tells every tab when it changes."""
+own authentication, exactly as the CLI checks them. `SignedInState` tells every tab when it changes.
+
+The password check is a deliberately slow scrypt hash (~0.1 s), so the dialog runs it on the task
+runner and the GUI thread never hashes."""
 
 from __future__ import annotations
+
+import weakref
+from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
 from desktop.controllers.workflow_session import WorkflowSession
-from verification.errors import CallShieldError
+from desktop.tasks import TaskRunner
+from verification.workflow.roles import Role, User
 
 
 class SignedInState(QObject):
-    """The one workflow session of the app, with a signal for the tabs."""
+    """The one workflow session of the app, with a signal for the tabs, and the task runner that
+    runs its slow (hashing) calls."""
 
     changed = Signal()
 
-    def __init__(self, session: WorkflowSession, parent: QObject | None = None) -> None:
+    def __init__(self, session: WorkflowSession, parent: QObject | None = None,
+                 runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.runner = runner or TaskRunner(self)
 
     def sign_in(self, name: str, password: str) -> None:
+        """On the calling thread (tests and scripts); the dialog uses `begin_sign_in`."""
         self.session.sign_in(name, password)
         self.changed.emit()
+
+    def begin_sign_in(self, name: str, password: str, on_done: Callable[[], None],
+                      on_error: Callable[[str], None], wanted: Callable[[], bool] = lambda: True) -> None:
+        """Check the credentials on a worker; sign in and notify on the GUI thread, unless the
+        person gave up meanwhile (`wanted` False: cancelled)."""
+
+        def signed_in(user: User) -> None:
+            if not wanted():
+                return
+            self.session.accept(user)
+            self.changed.emit()
+            on_done()
+
+        self.runner.run(lambda: self.session.check_credentials(name, password), signed_in, on_error,
+                        name="callshield-desktop-sign-in")
+
+    def user_changed(self, user: User) -> None:
+        """The engine changed the signed-in user (roles, disabled): reflect it everywhere."""
+        me = self.session.user
+        if me is not None and me.id == user.id:
+            self.session.accept(user)
+            self.changed.emit()
+
+    @property
+    def is_admin(self) -> bool:
+        """What the engine said about this user at sign-in; the engine re-checks on every action."""
+        user = self.session.user
+        return user is not None and user.has(Role.ADMIN)
 
     def sign_out(self) -> None:
         self.session.sign_out()
@@ -40,6 +79,7 @@ class SignInDialog(QDialog):
     def __init__(self, state: SignedInState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self._cancelled = False
         self.setWindowTitle("Sign in to CallShield")
         self.name = QLineEdit()
         self.name.setAccessibleName("User name")
@@ -53,7 +93,10 @@ class SignInDialog(QDialog):
         form.addRow("&User", self.name)
         form.addRow("&Password", self.password)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Sign in")
+        self.ok_button.setAccessibleName("Sign in")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel sign-in")
         buttons.accepted.connect(self.try_sign_in)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -61,15 +104,50 @@ class SignInDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
-    def try_sign_in(self) -> bool:
-        try:
-            self.state.sign_in(self.name.text(), self.password.text())
-        except CallShieldError as error:
-            self.error.setText(str(error))
-            self.password.clear()
-            return False
+    @property
+    def checking(self) -> bool:
+        return not self.ok_button.isEnabled()
+
+    def try_sign_in(self) -> None:
+        """Start the check; the dialog closes when the engine accepts, or says why it refused."""
+        if self.checking:
+            return
+        self.ok_button.setEnabled(False)
+        self.error.setText("Checking…")
+        self._cancelled = False
+        # The task holds only a weak reference: a dialog closed and gone meanwhile is not kept alive.
+        me = weakref.ref(self)
+
+        def accepted() -> None:
+            dialog = me()
+            if dialog is not None:
+                dialog._accepted()
+
+        def refused(message: str) -> None:
+            dialog = me()
+            if dialog is not None:
+                dialog._refused(message)
+
+        def wanted() -> bool:
+            dialog = me()
+            return dialog is not None and not dialog._cancelled
+
+        self.state.begin_sign_in(self.name.text(), self.password.text(), accepted, refused, wanted)
+
+    def reject(self) -> None:
+        self._cancelled = True  # a check still running must not sign anyone in
+        self.ok_button.setEnabled(True)
+        super().reject()
+
+    def _accepted(self) -> None:
+        self.ok_button.setEnabled(True)
+        self.error.setText("")
         self.accept()
-        return True
+
+    def _refused(self, message: str) -> None:
+        self.ok_button.setEnabled(True)
+        self.error.setText(message)
+        self.password.clear()
 
 
 class SignInBar(QWidget):

@@ -1,11 +1,15 @@
 """Stand-ins the desktop tests share: a detector that scores every face, a source that loses its
-device, fake hardware listings, and a challenge controller. All run inside the real engine."""
+device, fake hardware listings, a challenge controller, and an event-loop lag probe. All run inside
+the real engine."""
 
 from __future__ import annotations
 
 import threading
 import time
 from typing import Any
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
 
 from desktop.controllers.challenge import ChallengePrompt, ChallengeResult
 from desktop.controllers.source_catalog import SourceProbes
@@ -100,3 +104,20 @@ class FakeChallenge:
         return ChallengeResult(challenge_id, "passed", 0.08, "head turned 41 degrees; no face artefacts",
                                {"response_latency_ms": 820})
 
+
+
+TICK_S = 0.010
+
+
+class LagProbe:
+    """A 10 ms timer: how late each tick arrives is how long the event loop was busy."""
+
+    def __init__(self) -> None:
+        self.stamps: list[float] = []
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(int(TICK_S * 1000))
+        self.timer.timeout.connect(lambda: self.stamps.append(time.perf_counter()))
+
+    def lags_ms(self) -> np.ndarray:
+        return np.maximum(0.0, np.diff(self.stamps) - TICK_S) * 1000.0

@@ -62,12 +62,14 @@ def test_overlay_toggle_is_a_setting(qtbot: QtBot, analyzer: Any, settings_path:
 def test_only_built_areas_are_shown(qtbot: QtBot, analyzer: Any, settings_path: Path) -> None:
     desktop = _desktop(qtbot, analyzer, settings_path)
     tabs = desktop.window.tabs
-    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Monitor", "Requests", "Approvals", "Audit"]
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Monitor", "Requests", "Approvals", "Audit", "Admin"]
     assert tabs.tabBarAutoHide()  # no lone tab bar; it appears when a second area is added
     assert desktop.window.page("Monitor") is desktop.monitor
     assert desktop.window.page("Requests") is desktop.requests
     assert desktop.window.page("Approvals") is desktop.approvals
     assert desktop.window.page("Audit") is desktop.audit
+    assert desktop.window.page("Admin") is desktop.admin
+    assert not desktop.window.area_visible("Admin")  # only for someone the engine calls an admin
     assert not desktop.workflow.session.signed_in  # the workflow database opens only on sign-in
     menus = [a.text() for a in desktop.window.menuBar().actions()]
     assert menus == ["&Call", "&View", "&Help"]  # every menu has an Alt mnemonic

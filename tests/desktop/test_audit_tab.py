@@ -37,10 +37,12 @@ def test_signed_out_shows_nothing_and_sign_in_dialog_uses_engine_auth(qtbot: QtB
     qtbot.addWidget(dialog)
     dialog.name.setText("alan")
     dialog.password.setText("wrong password")
-    assert not dialog.try_sign_in()
-    assert dialog.error.text() == "authentication failed for user 'alan'"
+    dialog.try_sign_in()  # checked on the task runner (scrypt); the answer comes back on the event loop
+    qtbot.waitUntil(lambda: dialog.error.text() == "authentication failed for user 'alan'", timeout=5_000)
+    assert not state.session.signed_in and dialog.password.text() == ""
     dialog.password.setText(PASSWORD)
-    assert dialog.try_sign_in()
+    with qtbot.waitSignal(dialog.accepted, timeout=5_000):
+        dialog.try_sign_in()
     assert page.model.rowCount() > 0 and page.verify_button.isEnabled()
     assert page.sign_in_bar.label.text().startswith("Signed in as alan")
 

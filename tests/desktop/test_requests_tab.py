@@ -88,8 +88,10 @@ def test_steps_are_recorded_and_refusals_shown(qtbot: QtBot, desk_world: DeskWor
     assert any(s["kind"] == "callback" for s in _view(desk_world, request_id)["steps"])
 
     page.phrase.setText("blue heron at noon")
-    page.phrase_button.click()
-    assert page.result.text() == f"Code phrase confirmed for request {request_id}."
+    page.phrase_button.click()  # hashed on the task runner: the result arrives on the event loop
+    assert not page.phrase_button.isEnabled() and page.phrase.text() == ""
+    qtbot.waitUntil(lambda: page.result.text() == f"Code phrase confirmed for request {request_id}.", timeout=5_000)
+    assert page.phrase_button.isEnabled()
     assert not any("phrase" in m for m in _view(desk_world, request_id)["missing"])
 
     page.code.setText("000000")

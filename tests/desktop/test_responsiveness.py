@@ -10,30 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.app import build_desktop, build_parser
-from tests.desktop.support import ScoresEveryFace, fake_probes
+from tests.desktop.support import LagProbe, ScoresEveryFace, fake_probes
 from verification.detectors.registry import DetectorRegistry
 
-TICK_S = 0.010
 P99_LIMIT_MS = 50.0
-
-
-class LagProbe:
-    """A 10 ms timer: how late each tick arrives is how long the event loop was busy."""
-
-    def __init__(self) -> None:
-        self.stamps: list[float] = []
-        self.timer = QTimer()
-        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self.timer.setInterval(int(TICK_S * 1000))
-        self.timer.timeout.connect(lambda: self.stamps.append(time.perf_counter()))
-
-    def lags_ms(self) -> np.ndarray:
-        return np.maximum(0.0, np.diff(self.stamps) - TICK_S) * 1000.0
 
 
 def test_event_loop_lag_while_analysing_in_real_time(qtbot: QtBot, analyzer: Any, settings_path: Path,
@@ -63,7 +47,8 @@ def test_event_loop_lag_while_analysing_in_real_time(qtbot: QtBot, analyzer: Any
     snapshot = desktop.session.metrics_snapshot()
     assert wall >= 2.5  # paced to real time (the clip is 3 s)
     assert snapshot["frames_analysed"] >= 25  # the engine really worked meanwhile
-    assert desktop.monitor.preview.badges() == ["face #0 · HIGH"]  # and the views really updated
+    # and the views really updated: a 3 s clip is too short to confirm `high` (3.5 s of evidence)
+    assert desktop.monitor.preview.badges() == ["face #0 · ELEVATED"]
     assert lags.size >= 150
     assert p99 <= P99_LIMIT_MS, f"event-loop lag p99 {p99:.1f} ms > {P99_LIMIT_MS} ms"
     desktop.quit()

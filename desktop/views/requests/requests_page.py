@@ -240,9 +240,12 @@ class RequestsPage(QWidget):
         try:
             extra = action(request_id)
         except CallShieldError as error:
-            self.result.setText(str(error))  # the engine's refusal, as its one line
+            self._finish(request_id, str(error))  # the engine's refusal, as its one line
         else:
-            self.result.setText(extra or done.format(id=request_id))
+            self._finish(request_id, extra or done.format(id=request_id))
+
+    def _finish(self, request_id: int, line: str) -> None:
+        self.result.setText(line)
         self.refresh()
         self.select(request_id)
 
@@ -266,9 +269,19 @@ class RequestsPage(QWidget):
         self._step(lambda rid: self.state.session.verify_code(rid, code), "Code confirmed for request {id}.")
 
     def verify_phrase(self) -> None:
+        """The phrase is compared by its slow hash (scrypt): checked on the task runner, not here."""
+        request_id = self.selected_id()
+        if request_id is None:
+            self.result.setText("Choose a request first.")
+            return
         phrase = self.phrase.text()
         self.phrase.clear()
-        self._step(lambda rid: self.state.session.verify_phrase(rid, phrase), "Code phrase confirmed for request {id}.")
+        self.phrase_button.setEnabled(False)
+        self.result.setText("Checking the code phrase…")
+        self.state.runner.run(
+            lambda: self.state.session.verify_phrase(request_id, phrase),
+            lambda _request: self._finish(request_id, f"Code phrase confirmed for request {request_id}."),
+            lambda message: self._finish(request_id, message), name="callshield-desktop-phrase")
 
     def release(self) -> None:
         self._step(self.state.session.release, "")

@@ -1,0 +1,1 @@
+"""The Admin tab: policy, directory, users and models."""
