@@ -16,7 +16,6 @@ import argparse
 import csv
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import librosa
@@ -26,12 +25,11 @@ import soundfile
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "voice"))  # the training code imports `voicetrain` as top level
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from voicetrain.corpus import speaker_splits  # noqa: E402
+from alert_timing import run_trial  # noqa: E402
 from verification.composition import build_analyzer  # noqa: E402
-from verification.fusion.live import CallFusion  # noqa: E402
-from verification.pipeline.events import VerdictChanged  # noqa: E402
-from verification.pipeline.runner import Engine, EngineConfig  # noqa: E402
-from verification.sources.file_source import FileAudioSource  # noqa: E402
+from verification.pipeline.runner import EngineConfig  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 RATE = 16_000
@@ -53,29 +51,6 @@ def griffin_lim(audio: np.ndarray) -> np.ndarray:
 def load(path: Path, seconds: float) -> np.ndarray:
     audio, _ = librosa.load(str(path), sr=RATE, mono=True)
     return audio[: int(seconds * RATE)].astype(np.float32)
-
-
-def run_trial(analyzer, path: Path, fake_start: float, realtime: bool) -> dict:
-    events: list[tuple[float, float, str]] = []
-
-    def on_event(event) -> None:
-        if isinstance(event, VerdictChanged):
-            events.append((event.media_t, time.monotonic(), event.verdict.level))
-
-    detectors = analyzer.registry.create_all(analyzer.models)
-    engine = Engine(detectors, None, EngineConfig(realtime=realtime), on_event,
-                    fusion=CallFusion(analyzer.calibration))
-    started = time.monotonic()
-    engine.run(None, FileAudioSource(path))
-    order = {"unknown": -1, "low": 0, "elevated": 1, "high": 2}
-    rose_early = any(order[level] >= 1 for t, _, level in events if t <= fake_start)
-    out = {"false_alarm_in_real_part": rose_early}
-    for name in ("elevated", "high"):
-        hit = next(((t, w) for t, w, level in events if t > fake_start and order[level] >= order[name]), None)
-        out[f"to_{name}_media_s"] = None if hit is None else round(hit[0] - fake_start, 2)
-        # wall clock: when the alert was shown, against when the fake part was played (paced runs)
-        out[f"to_{name}_wall_s"] = None if hit is None or not realtime else round(hit[1] - started - fake_start, 2)
-    return out
 
 
 def main() -> int:
