@@ -150,3 +150,12 @@ def test_calibration_fit_and_file(tmp_path) -> None:
     with pytest.raises(ConfigError, match="slope a must be positive"):
         load_calibration(path)
     assert risk_from_llr(0.0) == 0.5 and CalibrationSet().version == 0
+
+
+def test_shipped_calibration_is_fitted_and_says_on_what() -> None:
+    shipped = load_calibration()  # models/calibration.toml, written by models/calibration/calibrate.py
+    assert shipped.version >= 1
+    for det in ("voice_synthetic", "face_synthetic"):
+        cal = shipped.for_detector(det)
+        assert cal != Calibration() and cal.a > 0
+        assert "bona fide" in cal.fitted_on and "spoof" in cal.fitted_on
