@@ -7,6 +7,7 @@ harmlessly, when a session starts) and is safe to call from several threads at o
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any, Callable
 
 from verification.analyzer import face_dependent_reasons
@@ -49,7 +50,7 @@ class EngineFactory:
         models = parts.models
         lines = []
         if models is not None:
-            lines.append(f"Models: {models.model_dir}")
+            lines.append(f"Models: {_short_path(models.model_dir)}")
             lines.append(f"Runs on: {', '.join(models.providers)}")
         return lines + warnings
 
@@ -75,3 +76,12 @@ class EngineFactory:
         detectors = parts.registry.create_all(parts.models, unavailable=face_dependent_reasons(parts.face_unavailable))
         engine = Engine(detectors, faces, self._config, on_event, CallFusion(parts.calibration))
         return engine, detectors
+
+
+def _short_path(path: object) -> str:
+    """The folder as people write it: under the home folder as ~/..."""
+    full = Path(str(path)).expanduser()
+    try:
+        return "~/" + full.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(full)
