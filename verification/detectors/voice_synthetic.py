@@ -4,6 +4,8 @@ Each engine window (2 s every 0.5 s) that is mostly speech is scored by the proj
 ONNX model (models/voice, see its MODEL_CARD.md) on features computed by audio_features, the
 same code the training used. The model's output is calibrated log-odds; the call score is the
 sigmoid of their mean over scored windows, so long calls are judged on all their speech.
+Windows that sound like music, or hold two voices at once (overlap_speech), are not scored: the
+model was trained on one voice and its score would mean nothing there.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from verification.detectors.audio_features import SAMPLE_RATE, SpoofFrameCache, normalize_window
 from verification.detectors.base import Detector
 from verification.detectors.evidence import AudioWindow, DetectorResult, Evidence, Modality
+from verification.detectors.overlap_speech import PitchFrameCache, count_frames, is_overlapped
 from verification.detectors.speech_checks import looks_like_music
 from verification.detectors.vad import SileroVad, SpeechTracker
 from verification.errors import ModelError
@@ -26,6 +29,7 @@ MIN_SPEECH_S = 1.5  # below this a verdict on the voice is a guess (as vendors a
 WINDOW_SPEECH = 0.4  # score a window only when at least this share of it is speech
 MIN_WINDOW_S = 1.0  # the model needs context; shorter tail windows are skipped
 MUSIC_SHARE = 0.5  # call-level: this share of speech windows sounding like music -> not applicable
+OVERLAP_SHARE = 0.5  # call-level: this share of speech windows with two voices at once -> not applicable
 
 
 def _sigmoid(x: float) -> float:
@@ -39,10 +43,12 @@ class VoiceSyntheticDetector(Detector):
     evidence: list[Evidence] = field(default_factory=list)
     logits: list[float] = field(default_factory=list)
     music_windows: int = 0
+    overlap_windows: int = 0
     speech_windows: int = 0
     first_score_s: float | None = None
     tracker: SpeechTracker | None = None  # shared with voice_identity when the caller wires one
     _frames: SpoofFrameCache = field(default_factory=SpoofFrameCache)
+    _pitch: PitchFrameCache = field(default_factory=PitchFrameCache)
 
     id = "voice_synthetic"
     modality = Modality.AUDIO
@@ -80,23 +86,29 @@ class VoiceSyntheticDetector(Detector):
         if share < WINDOW_SPEECH:
             return na("no speech" if share == 0 else f"too little speech ({share:.0%} of the window)")
         self.speech_windows += 1
-        log_mel = self._frames.window(window.samples, int(round(window.t0 * SAMPLE_RATE)))
+        start = int(round(window.t0 * SAMPLE_RATE))
+        log_mel = self._frames.window(window.samples, start)
         if looks_like_music(log_mel):
             self.music_windows += 1
             return na("sounds like music")
+        two_voice, voiced = count_frames(self._pitch.window(window.samples, start))
+        if is_overlapped(two_voice, voiced):
+            self.overlap_windows += 1
+            return na("several speakers at once")
         logit = float(self.session.run(["logit"], {"features": normalize_window(log_mel)[None]})[0][0])
         self.logits.append(logit)
         if self.first_score_s is None:
             self.first_score_s = window.t1
         return Evidence(self.id, window.t0, window.t1, "ok", score=round(_sigmoid(logit), 4),
-                        details={"speech_share": round(share, 2), "log_odds": round(logit, 3)},
+                        details={"speech_share": round(share, 2), "log_odds": round(logit, 3),
+                                 "two_voice_frames": two_voice},
                         captured_at=window.captured_at)
 
     def result(self) -> DetectorResult:
         assert self.tracker is not None
         speech_s = self.tracker.speech_seconds
         details: dict[str, Any] = {"speech_s": round(speech_s, 2), "windows_scored": len(self.logits),
-                                   "windows_music": self.music_windows}
+                                   "windows_music": self.music_windows, "windows_overlap": self.overlap_windows}
 
         def na(reason: str) -> DetectorResult:
             result = DetectorResult.not_applicable(self.id, self.modality, reason, list(self.evidence))
@@ -109,6 +121,8 @@ class VoiceSyntheticDetector(Detector):
             return na(f"only {speech_s:.1f} s of speech (at least {MIN_SPEECH_S:.1f} s needed)")
         if self.speech_windows and self.music_windows / self.speech_windows >= MUSIC_SHARE:
             return na("music or singing in most of the audio; the voice cannot be judged")
+        if self.speech_windows and self.overlap_windows / self.speech_windows >= OVERLAP_SHARE:
+            return na("several speakers talk at once in most of the speech; the voice cannot be judged")
         if not self.logits:
             return na("speech too sparse: no 2 s stretch was mostly speech")
         scores = [_sigmoid(x) for x in self.logits]
