@@ -63,6 +63,9 @@ def test_list_json_is_the_ai_bom(tiny_setup: tuple[Path, Path], capsys: pytest.C
     assert by_id["one"]["present"] and by_id["one"]["valid"]
     assert not by_id["two"]["present"] and not by_id["two"]["valid"]
     assert set(by_id["one"]) >= {"id", "file", "sha256", "size", "source", "license", "attribution"}
+    # the shipped score calibration is part of what decides a verdict, so it is listed with its version
+    assert bom["calibration"]["version"] >= 1
+    assert bom["calibration"]["detectors"]["voice_synthetic"]["a"] > 0
 
 
 def test_path_follows_option_then_environment(

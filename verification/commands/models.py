@@ -83,7 +83,9 @@ def _bom_table(bom: dict[str, Any]) -> Table:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    bom = build_bom(_manifest(args), _model_dir(args))
+    from verification.fusion.calibration import load_calibration
+
+    bom = build_bom(_manifest(args), _model_dir(args), load_calibration())
     if args.json:
         print(json.dumps(bom, indent=2))
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from verification.fusion.calibration import CalibrationSet
 from verification.inference.manifest import Manifest, ModelEntry, PackageSource
 from verification.inference.verify import ModelStatus, verify_all
 
@@ -48,11 +49,21 @@ def _item(entry: ModelEntry, status: ModelStatus) -> dict[str, Any]:
     }
 
 
-def build_bom(manifest: Manifest, model_dir: Path) -> dict[str, Any]:
+def _calibration(calibration: CalibrationSet) -> dict[str, Any]:
+    """The score calibration in force (models/calibration.toml): part of what decides a verdict."""
+    return {"version": calibration.version,
+            "detectors": {det: {"a": cal.a, "b": cal.b, "fitted_on": cal.fitted_on}
+                          for det, cal in sorted(calibration.by_detector.items())}}
+
+
+def build_bom(manifest: Manifest, model_dir: Path, calibration: CalibrationSet | None = None) -> dict[str, Any]:
     """JSON-ready dict; `present`/`valid` reflect the files in `model_dir` right now."""
     statuses = verify_all(manifest, model_dir)
-    return {
+    bom: dict[str, Any] = {
         "schema": BOM_SCHEMA,
         "model_dir": str(model_dir),
         "models": [_item(entry, status) for entry, status in zip(manifest.models, statuses, strict=True)],
     }
+    if calibration is not None:
+        bom["calibration"] = _calibration(calibration)
+    return bom
