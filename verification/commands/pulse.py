@@ -19,6 +19,9 @@ from verification.detectors.base import FrameAnalysis
 from verification.sources.base import FrameSource
 
 ANALYSIS_FPS = 15.0
+MIN_DURATION_S = 6.0
+MIN_STEADY = 0.5  # share of frames whose colour moved no more than a pulse can (trace_artifacts)
+UNSTEADY = "skin colour jumps (motion or lighting) in most of the recording"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,9 +50,8 @@ def _frames(source: FrameSource, fps: float) -> Any:
         source.close()
 
 
-def whole_frame_pulse(path: str | Path, fps: float = ANALYSIS_FPS) -> dict[str, Any]:
-    from verification.detectors.rppg import long_recording_hr
-    from verification.detectors.signal_tools import resample_uniform
+def whole_frame_traces(path: str | Path, fps: float = ANALYSIS_FPS) -> tuple[np.ndarray, np.ndarray]:
+    """Frame times (T,) and mean RGB of a 4 x 4 grid of patches (T, 16, 3) of a skin video."""
     from verification.detectors.skin_regions import grid_means
     from verification.sources.file_source import FileVideoSource
 
@@ -57,15 +59,32 @@ def whole_frame_pulse(path: str | Path, fps: float = ANALYSIS_FPS) -> dict[str, 
     for frame in _frames(FileVideoSource(path, max_side=640), fps):
         times.append(frame.pts)
         means.append(grid_means(frame.image))
-    duration = times[-1] - times[0] if len(times) > 1 else 0.0
-    out: dict[str, Any] = {"path": str(path), "mode": "whole_frame", "frames": len(times),
-                           "duration_s": round(duration, 3)}
-    if duration < 6.0:
-        return {**out, "status": "not_applicable", "reason": f"too short: {duration:.1f} s, needs 6 s",
-                "hr_bpm": None, "snr_db": None}
-    _grid, traces = resample_uniform(np.asarray(times), np.stack(means), fps)
-    hr, snr = long_recording_hr(traces, fps)
-    return {**out, "status": "ok", "reason": None, "hr_bpm": round(hr, 1), "snr_db": round(snr, 2)}
+    return np.asarray(times, dtype=np.float64), np.stack(means) if means else np.zeros((0, 16, 3))
+
+
+def pulse_from_traces(times: np.ndarray, means: np.ndarray, fps: float = ANALYSIS_FPS,
+                      options: Any = None) -> dict[str, Any]:
+    """The whole-frame reading of traces from `whole_frame_traces` (split out so validation can
+    compare settings without decoding again)."""
+    from verification.detectors.rppg import long_recording_hr
+    from verification.detectors.signal_tools import resample_uniform
+
+    duration = float(times[-1] - times[0]) if len(times) > 1 else 0.0
+    out: dict[str, Any] = {"frames": len(times), "duration_s": round(duration, 3)}
+    if duration < MIN_DURATION_S:
+        return {**out, "status": "not_applicable", "reason": f"too short: {duration:.1f} s, needs {MIN_DURATION_S:g} s",
+                "hr_bpm": None, "snr_db": None, "confidence": 0.0}
+    _grid, traces = resample_uniform(times, means, fps)
+    r = long_recording_hr(traces, fps, options)
+    out = {**out, "steady_fraction": round(r.steady_fraction, 3), "confidence": round(r.confidence, 3)}
+    if r.steady_fraction < MIN_STEADY:  # colour noise far beyond any pulse: no number, say why
+        return {**out, "status": "not_applicable", "reason": UNSTEADY, "hr_bpm": None, "snr_db": None}
+    return {**out, "status": "ok", "reason": None, "hr_bpm": round(r.hr_bpm, 1), "snr_db": round(r.snr_db, 2)}
+
+
+def whole_frame_pulse(path: str | Path, fps: float = ANALYSIS_FPS) -> dict[str, Any]:
+    times, means = whole_frame_traces(path, fps)
+    return {"path": str(path), "mode": "whole_frame", **pulse_from_traces(times, means, fps)}
 
 
 def face_pulse(path: str | Path, model_dir: str | None, fps: float = ANALYSIS_FPS) -> dict[str, Any]:
@@ -95,7 +114,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(out) + "\n")
     elif out["status"] == "ok":
-        print(f"{args.video}: heart rate {out['hr_bpm']:.1f} bpm, SNR {out['snr_db']:.1f} dB ({out['mode']})")
+        conf = f", confidence {out['confidence']:.2f}" if out.get("confidence") is not None else ""
+        print(f"{args.video}: heart rate {out['hr_bpm']:.1f} bpm, SNR {out['snr_db']:.1f} dB{conf} ({out['mode']})")
     else:
         print(f"{args.video}: cannot judge: {out['reason']}")
     return 0

@@ -1,12 +1,14 @@
 """`pulse`: is there a heartbeat in the skin, and does the whole face pulse together?
 
-Per face track: mean colour of forehead and both cheeks every analysed frame; every second the
-last `window_s` seconds go through POS (and CHROM as a cross-check) to a heart rate, an SNR and
-the coherence between regions. Real skin pulses together; a printed photo, a screen or a pasted
-face often shows no clear, shared pulse. Motion and lighting changes make the detector say it
-cannot judge instead of producing a number. Pulse alone is a weak signal (compression removes
-it from real calls; good fakes can carry the driver's pulse), so its score is capped to
-"elevated": it can raise the procedure, never decide alone.
+Per face track: mean colour of forehead and both cheeks every analysed frame (the only per-frame
+work); every second the last `window_s` seconds go through `rppg.read_pulse` (colour jumps
+patched, POS and CHROM, detrended, band-passed, SNR-weighted, peak judged over the noise floor)
+to a heart rate, an SNR, a confidence and the coherence between regions. Real skin pulses
+together; a printed photo, a screen or a pasted face often shows no clear, shared pulse. Motion,
+lighting changes and windows where most frames' colour jumps make the detector say it cannot
+judge instead of producing a number. Pulse alone is a weak signal (compression removes it from
+real calls; good fakes can carry the driver's pulse), so its score is capped to "elevated": it
+can raise the procedure, never decide alone.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from verification.detectors.video_common import (HEAVY_MOTION, NO_LANDMARKS, Jud
                                                  contiguous_start, face_px, too_short)
 
 LIGHTING_CHANGED = "lighting changed during the window"
+COLOUR_JUMPS = "skin colour jumps (motion or lighting) in most of the window"
 MAX_SCORE = 0.55  # pulse can raise the procedure to "elevated" at most (see module docstring)
 
 
@@ -37,6 +40,7 @@ class PulseOptions:
     max_gap_s: float = 0.5  # a longer hole in the face track starts a new window
     max_motion: float = 0.35  # face sizes per second (median speed of the face centre)
     max_light_change: float = 0.15  # relative swing of skin brightness within a window
+    min_steady: float = 0.5  # share of frames whose colour moved no more than a pulse can
 
 
 @dataclass
@@ -99,10 +103,13 @@ class PulseDetector(TrackedVideoDetector[PulseTrack]):
             return Judgement(t0, reason=LIGHTING_CHANGED, details=base)
         _grid, traces = resample_uniform(t, rgb, o.fs)
         reading = read_pulse(traces, o.fs)
+        base = {**base, "steady_fraction": reading.steady_fraction}
+        if reading.steady_fraction < o.min_steady:
+            return Judgement(t0, reason=COLOUR_JUMPS, details=base)
         score, parts = pulse_score(reading.snr_db, reading.coherence, reading.region_hr_bpm)
         details = {
             "hr_bpm": reading.hr_bpm, "snr_db": reading.snr_db, "coherence": reading.coherence,
-            "chrom_hr_bpm": reading.chrom_hr_bpm,
+            "chrom_hr_bpm": reading.chrom_hr_bpm, "confidence": reading.confidence,
             "region_hr_bpm": dict(zip(REGION_NAMES, reading.region_hr_bpm)),
             "region_snr_db": dict(zip(REGION_NAMES, reading.region_snr_db)),
             **parts, **base,

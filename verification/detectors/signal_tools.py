@@ -5,10 +5,8 @@ All functions are pure and vectorised over a leading or trailing axis; none keep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from scipy import signal
+from scipy import linalg, signal
 
 
 def logistic(x: float | np.ndarray, centre: float, width: float) -> float | np.ndarray:
@@ -51,12 +49,6 @@ def lowpass(x: np.ndarray, fs: float, cutoff: float, axis: int = 0, order: int =
     return np.asarray(signal.sosfiltfilt(sos, x, axis=axis, padlen=max(padlen, 0)))
 
 
-@dataclass(frozen=True)
-class SpectralPeak:
-    freq_hz: float
-    snr_db: float  # power near the peak and its harmonic over the rest of the analysis band
-
-
 def power_spectra(x: np.ndarray, fs: float, nfft: int = 1024) -> tuple[np.ndarray, np.ndarray]:
     """Hann-windowed power spectra of the columns of `x` (T, R): (freqs, (F, R))."""
     x = np.asarray(x, dtype=np.float64)
@@ -68,27 +60,31 @@ def power_spectra(x: np.ndarray, fs: float, nfft: int = 1024) -> tuple[np.ndarra
     return np.fft.rfftfreq(nfft, 1.0 / fs), spec
 
 
-def peak_with_snr(freqs: np.ndarray, power: np.ndarray, lo: float, hi: float,
-                  search_hi: float | None = None, half_width: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
-    """Per column of `power` (F, R): the peak frequency in [lo, search_hi] and its SNR (dB) in [lo, hi].
+def detrend_smoothness(x: np.ndarray, fs: float, cutoff_hz: float) -> np.ndarray:
+    """Smoothness-priors detrending (Tarvainen et al., IEEE TBME 2002) of the columns of `x` (T, ...).
 
-    SNR follows de Haan & Jeanne (2013): power within `half_width` Hz of the peak and of its first
-    harmonic, against everything else in the band.
+    Subtracts the trend z that minimises |x - z|^2 + lam^2 |D2 z|^2; it acts as a zero-phase
+    high-pass with gain 1/2 at `cutoff_hz` (lam = (fs / (2 pi cutoff))^2). Unlike a
+    Butterworth it has no start-up transient, so large slow drifts do not leak into short windows.
     """
-    search_hi = hi if search_hi is None else search_hi
-    p = power if power.ndim == 2 else power[:, None]
-    band = (freqs >= lo) & (freqs <= hi)
-    search = (freqs >= lo) & (freqs <= search_hi)
-    # Harmonic summation: a pulse wave has a visible first harmonic, most noise does not.
-    harmonic = np.clip(np.searchsorted(freqs, 2.0 * freqs), 0, len(freqs) - 1)
-    salience = p + 0.5 * p[harmonic]
-    peak = np.argmax(np.where(search[:, None], salience, -np.inf), axis=0)
-    f0 = freqs[peak]
-    near = (np.abs(freqs[:, None] - f0[None, :]) <= half_width) | (np.abs(freqs[:, None] - 2 * f0[None, :]) <= half_width)
-    sig = (p * (near & band[:, None])).sum(axis=0)
-    noise = (p * (~near & band[:, None])).sum(axis=0)
-    snr = 10.0 * np.log10((sig + 1e-20) / (noise + 1e-20))
-    return f0, snr
+    x = np.asarray(x, dtype=np.float64)
+    n = len(x)
+    if n < 5:
+        return x - x.mean(axis=0)
+    lam = (fs / (2.0 * np.pi * cutoff_hz)) ** 2
+    c = np.array([1.0, -2.0, 1.0])  # one row of the second-difference operator D2
+    d0, d1 = np.zeros(n), np.zeros(n - 1)
+    for k in range(3):
+        d0[k:k + n - 2] += c[k] ** 2
+    for k in range(2):
+        d1[k:k + n - 2] += c[k] * c[k + 1]
+    ab = np.zeros((3, n))  # I + lam^2 D2'D2 in upper banded form
+    ab[0, 2:] = lam ** 2 * c[0] * c[2]
+    ab[1, 1:] = lam ** 2 * d1
+    ab[2] = 1.0 + lam ** 2 * d0
+    flat = x.reshape(n, -1)
+    trend = linalg.solveh_banded(ab, flat)
+    return (flat - trend).reshape(x.shape)
 
 
 def sliding_xcorr(a: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[np.ndarray, np.ndarray]:
