@@ -50,3 +50,28 @@ def test_grid_is_the_frames_so_a_shifted_region_still_reads_heavy() -> None:
 def test_too_small_or_flat_regions_cannot_be_judged() -> None:
     assert np.isnan(blockiness(np.zeros((100, 100), np.uint8)))
     assert np.isnan(face_blockiness(np.zeros((100, 100), np.uint8), np.array([10, 10, 30, 30])))
+
+
+def test_face_synthetic_does_not_judge_a_heavily_compressed_face() -> None:
+    import dataclasses
+    from pathlib import Path
+
+    import onnxruntime as ort
+
+    from tests.verification.test_video_support import grid_clip, run
+    from verification.detectors.face_classifier import FaceClassifier
+    from verification.detectors.face_synthetic import FaceSyntheticDetector
+
+    model = Path(__file__).resolve().parents[2] / "models" / "face" / "face_synthetic.onnx"
+    classifier = FaceClassifier(ort.InferenceSession(str(model), providers=["CPUExecutionProvider"]))
+    clip = grid_clip("bbaf2n.mpg")
+    clean = run(FaceSyntheticDetector(classifier), clip.frames, clip.faces)
+    assert clean.status == "ok" and clean.details["blockiness"] < HEAVY
+
+    def crushed(image: np.ndarray) -> np.ndarray:  # the same call through a JPEG-quality-8 link
+        return cv2.imdecode(cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, 8])[1], cv2.IMREAD_COLOR)
+
+    frames = [dataclasses.replace(f, image=crushed(f.image)) for f in clip.frames]
+    result = run(FaceSyntheticDetector(classifier), frames, clip.faces)
+    assert result.status == "not_applicable"
+    assert result.reason.startswith("heavy compression over the face")

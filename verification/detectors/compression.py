@@ -46,3 +46,15 @@ def face_blockiness(frame_gray: np.ndarray, box: np.ndarray) -> float:
     if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
         return float("nan")
     return blockiness(frame_gray[y0:y1, x0:x1], x0, y0)
+
+
+def region_blockiness(image_bgr: np.ndarray, box: np.ndarray) -> float:
+    """`face_blockiness` of a colour frame's face box; only the box is converted to grey."""
+    h, w = image_bgr.shape[:2]
+    x0, y0 = max(int(box[0]), 0), max(int(box[1]), 0)
+    x1, y1 = min(int(box[2]), w), min(int(box[3]), h)
+    if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
+        return float("nan")
+    region = image_bgr[y0:y1, x0:x1].astype(np.float32)
+    gray = region @ np.array([0.114, 0.587, 0.299], np.float32)  # BGR luma weights
+    return blockiness(gray, x0, y0)

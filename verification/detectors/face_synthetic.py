@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from verification.detectors.base import FrameAnalysis
+from verification.detectors.compression import HEAVY, region_blockiness
 from verification.detectors.evidence import Modality
 from verification.detectors.face_classifier import MODEL_ID, FaceClassifier, face_crop, landmarks_usable
 from verification.detectors.face_cues import TemporalCues, boundary_step, cue_crop, resolution_gap
@@ -57,6 +58,7 @@ class FaceTrack:
     prob: deque[float]  # nan on frames the classifier skipped
     gap: deque[float]
     step: deque[float]
+    block: deque[float]  # codec blocking over the face (nan on frames it is not measured)
     temporal: TemporalCues = field(default_factory=TemporalCues)
     frames: int = 0
     profile_frames: int = 0
@@ -76,7 +78,7 @@ class FaceSyntheticDetector(TrackedVideoDetector[FaceTrack]):
 
     def new_state(self, obs: Any) -> FaceTrack:
         n = int(self.options.window_s * 40)
-        return FaceTrack(deque(maxlen=n), deque(maxlen=n), deque(maxlen=n), deque(maxlen=n))
+        return FaceTrack(deque(maxlen=n), deque(maxlen=n), deque(maxlen=n), deque(maxlen=n), deque(maxlen=n))
 
     def observe(self, state: FaceTrack, obs: Any, analysis: FrameAnalysis) -> None:
         pose = obs.head_pose
@@ -90,17 +92,20 @@ class FaceSyntheticDetector(TrackedVideoDetector[FaceTrack]):
         # Classifier and picture cues take turns on alternate frames: each is a window median
         # or mean, so neither needs every frame, and the per-frame cost stays flat.
         phase = state.frames % self.options.classify_every
-        prob = gap = step = float("nan")
+        prob = gap = step = block = float("nan")
         if phase == 0:
             prob = float(self.classifier.predict(face_crop(image, obs.landmarks5)[None])[0])
         elif phase == 1:
             crop = cue_crop(image, obs.landmarks5)
             gap, step = resolution_gap(crop), boundary_step(crop)
+        else:
+            block = region_blockiness(image, obs.box)
         state.frames += 1
         state.t.append(float(analysis.frame.pts))
         state.prob.append(prob)
         state.gap.append(gap)
         state.step.append(step)
+        state.block.append(block)
         if obs.mesh is not None:
             state.temporal.update(obs.mesh)
 
@@ -116,12 +121,17 @@ class FaceSyntheticDetector(TrackedVideoDetector[FaceTrack]):
                 return Judgement(t0, reason=PROFILE)
             span = float(t[sel][-1] - t[sel][0]) if sel.sum() > 1 else 0.0
             return Judgement(t0, reason=too_short(span, o.classify_every * o.min_samples / 15.0))
+        blocks = np.asarray(state.block)[sel]
+        block = float(np.nanmedian(blocks)) if np.isfinite(blocks).any() else float("nan")
+        if block > HEAVY:  # the codec has wiped the fine detail a swap would be seen in
+            return Judgement(t0, reason=f"heavy compression over the face (blocking {block:.1f}x): "
+                                        "swap traces cannot be told from codec artefacts")
         p = float(np.mean(prob))
         gap = float(np.nanmedian(np.asarray(state.gap)[sel])) if np.isfinite(np.asarray(state.gap)[sel]).any() else float("nan")
         step = float(np.nanmedian(np.asarray(state.step)[sel])) if np.isfinite(np.asarray(state.step)[sel]).any() else float("nan")
         jitter = state.temporal.inner_jitter()
         score = frame_score(p, gap, step, jitter)
-        details = {"classifier": p, "classifier_max": float(prob.max()), "resolution_gap": gap,
+        details = {"classifier": p, "classifier_max": float(prob.max()), "resolution_gap": gap, "blockiness": block,
                    "boundary_step": step, "inner_jitter": jitter, "pose_gap": state.temporal.pose_gap(),
                    **cue_terms(gap, step, jitter)}
         state.history.append(score)
@@ -129,7 +139,7 @@ class FaceSyntheticDetector(TrackedVideoDetector[FaceTrack]):
         return Judgement(t0, score, details=details)
 
     def track_details(self, state: FaceTrack) -> dict[str, Any]:
-        keys = ("classifier", "resolution_gap", "boundary_step", "inner_jitter", "pose_gap")
+        keys = ("classifier", "resolution_gap", "boundary_step", "inner_jitter", "pose_gap", "blockiness")
         return {k: state.last[k] for k in keys if k in state.last}
 
 
