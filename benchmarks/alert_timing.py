@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from verification.fusion.levels import ORDER
 from verification.fusion.live import CallFusion
 from verification.pipeline.events import VerdictChanged
@@ -47,3 +49,12 @@ def run_trial(analyzer: Any, path: Path, fake_start: float, realtime: bool, with
         # wall clock: when the alert was shown, against when the fake part was played (paced runs)
         out[f"to_{name}_wall_s"] = None if hit is None or not realtime else round(hit[1] - started - fake_start, 2)
     return out
+
+
+def print_summary(results: list[dict], since: str) -> None:
+    """Per level: in how many trials it was reached and the median delay; then false alarms."""
+    for name in ("elevated", "high"):
+        hits = [r[f"to_{name}_media_s"] for r in results if r[f"to_{name}_media_s"] is not None]
+        print(f"to {name}: reached in {len(hits)}/{len(results)} trials; "
+              f"median {np.median(hits) if hits else float('nan'):.2f} s after {since} (media time)")
+    print(f"false alarms during the real part: {sum(r['false_alarm_in_real_part'] for r in results)}/{len(results)}")

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "voice"))  # the training code imports `voicetrain` as top level
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from voicetrain.corpus import speaker_splits  # noqa: E402
-from alert_timing import run_trial  # noqa: E402
+from alert_timing import print_summary, run_trial  # noqa: E402
 from verification.composition import build_analyzer  # noqa: E402
 from verification.pipeline.runner import EngineConfig  # noqa: E402
 
@@ -73,11 +73,7 @@ def main() -> int:
             result = run_trial(analyzer, path, len(real) / RATE, realtime=not args.fast)
             results.append(result)
             print(f"trial {k}: real {real_spk} {len(real) / RATE:.1f} s + Griffin-Lim of {fake_spk}: {result}")
-    for name in ("elevated", "high"):
-        hits = [r[f"to_{name}_media_s"] for r in results if r[f"to_{name}_media_s"] is not None]
-        print(f"to {name}: reached in {len(hits)}/{len(results)} trials; "
-              f"median {np.median(hits) if hits else float('nan'):.2f} s after the synthetic part began (media time)")
-    print(f"false alarms during the real part: {sum(r['false_alarm_in_real_part'] for r in results)}/{len(results)}")
+    print_summary(results, "the synthetic part began")
     return 0
 
 

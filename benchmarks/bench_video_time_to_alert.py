@@ -20,15 +20,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "models" / "face"))
 sys.path.insert(0, str(ROOT / "models" / "calibration"))
 sys.path.insert(0, str(ROOT / "models" / "voice"))  # the calibration code imports `voicetrain` as top level
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from alert_timing import run_trial  # noqa: E402
+from alert_timing import print_summary, run_trial  # noqa: E402
 from face_dev_set import grid_halves  # noqa: E402
 from swap_video import donor_face, join_clips, write  # noqa: E402
 from verification.composition import build_analyzer  # noqa: E402
@@ -69,11 +67,7 @@ def main() -> int:
             results.append(result)
             names = ", ".join(c.stem for c in chosen)
             print(f"trial {k}: {names}; {args.kind} swap from {fake_start:.1f} s: {result}", flush=True)
-    for name in ("elevated", "high"):
-        hits = [r[f"to_{name}_media_s"] for r in results if r[f"to_{name}_media_s"] is not None]
-        print(f"to {name}: reached in {len(hits)}/{len(results)} trials; "
-              f"median {np.median(hits) if hits else float('nan'):.2f} s after the swapped face appeared (media time)")
-    print(f"false alarms during the real part: {sum(r['false_alarm_in_real_part'] for r in results)}/{len(results)}")
+    print_summary(results, "the swapped face appeared")
     return 0
 
 

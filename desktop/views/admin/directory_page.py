@@ -7,10 +7,11 @@ from __future__ import annotations
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QLabel, QLineEdit,
+                               QPushButton, QTreeWidget, QTreeWidgetItem, QWidget)
 
 from desktop.controllers.admin_directory import KINDS, DirectoryAdmin
+from desktop.views.admin.page_layout import form_box, list_beside_forms, result_line
 from desktop.views.sign_in import SignedInState
 from verification.errors import CallShieldError
 
@@ -45,12 +46,8 @@ class DirectoryPage(QWidget):
         self.entry_org = _named(QLineEdit(), "New contact organisation")
         self.add_entry_button = _named(QPushButton("Add &contact"), "Add contact")
         self.add_entry_button.clicked.connect(self.add_entry)
-        contact_box = QGroupBox("New contact")
-        contact_form = QFormLayout(contact_box)
-        contact_form.addRow("Name", self.entry_name)
-        contact_form.addRow("Kind", self.entry_kind)
-        contact_form.addRow("Organisation", self.entry_org)
-        contact_form.addRow(self.add_entry_button)
+        contact_box = form_box("New contact", [("Name", self.entry_name), ("Kind", self.entry_kind),
+                                               ("Organisation", self.entry_org), self.add_entry_button])
 
         self.for_contact = QLabel("Choose a contact in the list.")
         self.for_contact.setAccessibleName("Contact the number is for")
@@ -66,31 +63,12 @@ class DirectoryPage(QWidget):
         self.phrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.phrase_button = _named(QPushButton("Set code &phrase"), "Set code phrase")
         self.phrase_button.clicked.connect(self.set_phrase)
-        number_box = QGroupBox("Selected contact")
-        number_form = QFormLayout(number_box)
-        number_form.addRow("Contact", self.for_contact)
-        number_form.addRow("Number", self.number)
-        number_form.addRow("Label", self.label)
-        number_form.addRow("Source", self.source)
-        number_form.addRow(self.add_phone_button)
-        number_form.addRow(self.remove_phone_button)
-        number_form.addRow("Code phrase", self.phrase)
-        number_form.addRow(self.phrase_button)
+        number_box = form_box("Selected contact", [
+            ("Contact", self.for_contact), ("Number", self.number), ("Label", self.label), ("Source", self.source),
+            self.add_phone_button, self.remove_phone_button, ("Code phrase", self.phrase), self.phrase_button])
 
-        self.result = QLabel("")
-        self.result.setAccessibleName("Directory result")
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        side = QVBoxLayout()
-        side.addWidget(contact_box)
-        side.addWidget(number_box)
-        side.addStretch(1)
-        body = QHBoxLayout()
-        body.addWidget(self.tree, 3)
-        body.addLayout(side, 2)
-        layout = QVBoxLayout(self)
-        layout.addLayout(body, 1)
-        layout.addWidget(self.result)
+        self.result = result_line("Directory result")
+        list_beside_forms(self, self.tree, [contact_box, number_box], self.result)
         self._controls: list[QWidget] = [self.add_entry_button, self.add_phone_button, self.remove_phone_button,
                                          self.phrase_button]
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QWidget)
 
 from desktop.controllers.admin_users import UsersAdmin, describe_user
+from desktop.views.admin.page_layout import form_box, list_beside_forms, result_line
 from desktop.views.sign_in import SignedInState
 from desktop.views.table_corner import name_corner_button
 from verification.errors import CallShieldError
@@ -60,14 +60,8 @@ class UsersPage(QWidget):
         self.add_button = QPushButton("&Add user")
         self.add_button.setAccessibleName("Add user")
         self.add_button.clicked.connect(self.add_user)
-        add_box = QGroupBox("New user")
-        add_form = QFormLayout(add_box)
-        add_form.addRow("User name", self.new_name)
-        add_form.addRow("Display name", self.new_display)
-        add_form.addRow("Password", self.new_password)
-        for box in self.new_roles.values():
-            add_form.addRow(box)
-        add_form.addRow(self.add_button)
+        add_box = form_box("New user", [("User name", self.new_name), ("Display name", self.new_display),
+                                        ("Password", self.new_password), *self.new_roles.values(), self.add_button])
 
         self.selected_label = QLabel("Choose a user in the list.")
         self.selected_label.setAccessibleName("Selected user")
@@ -81,29 +75,11 @@ class UsersPage(QWidget):
         self.disable_button = QPushButton("D&isable user")
         self.disable_button.setAccessibleName("Disable the selected user")
         self.disable_button.clicked.connect(self.disable)
-        edit_box = QGroupBox("Selected user")
-        edit_form = QFormLayout(edit_box)
-        edit_form.addRow(self.selected_label)
-        for box in self.roles.values():
-            edit_form.addRow(box)
-        edit_form.addRow(self.roles_button)
-        edit_form.addRow(self.confirm_button)
-        edit_form.addRow(self.disable_button)
+        edit_box = form_box("Selected user", [self.selected_label, *self.roles.values(), self.roles_button,
+                                              self.confirm_button, self.disable_button])
 
-        self.result = QLabel("")
-        self.result.setAccessibleName("Users result")
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        side = QVBoxLayout()
-        side.addWidget(add_box)
-        side.addWidget(edit_box)
-        side.addStretch(1)
-        body = QHBoxLayout()
-        body.addWidget(self.table, 3)
-        body.addLayout(side, 2)
-        layout = QVBoxLayout(self)
-        layout.addLayout(body, 1)
-        layout.addWidget(self.result)
+        self.result = result_line("Users result")
+        list_beside_forms(self, self.table, [add_box, edit_box], self.result)
         self._controls: list[QWidget] = [self.add_button, self.roles_button, self.confirm_button, self.disable_button]
         self._users: list[User] = []
 
