@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 
-def _altered_copy(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def altered_copy(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """The "source face": colour, sharpness or resolution changed, shifted by a few pixels."""
     out = img.astype(np.float32)
     if rng.random() < 0.8:  # colour/brightness mismatch between swapped face and target
@@ -61,7 +61,7 @@ def self_blend(img: np.ndarray, lm: np.ndarray, rng: np.random.Generator) -> np.
     """Alpha blend with a soft mask, or (a third of the time) Poisson blend, as swap tools do:
     colours then match at the edge and only the texture inside gives the paste away."""
     soft = blend_mask(img.shape[:2], lm, rng)
-    source = _altered_copy(img, rng)
+    source = altered_copy(img, rng)
     if rng.random() < 0.35:
         hard = (soft > 0.5).astype(np.uint8) * 255
         ys, xs = np.nonzero(hard)

@@ -23,31 +23,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1]))
 
+from dev_check import jpeg  # noqa: E402
 from face_data import load_faces, split  # noqa: E402
+from face_meshes import meshes_for  # noqa: E402
 from swaps import lowres_swap, warp_swap  # noqa: E402
 from train_face_synthetic import auc  # noqa: E402
 
 from verification.detectors.face_classifier import FaceClassifier, face_crop  # noqa: E402
 from verification.detectors.face_cues import boundary_step, cue_crop, resolution_gap  # noqa: E402
 from verification.detectors.face_synthetic import frame_score  # noqa: E402
-
-
-def meshes_for(images: list[np.ndarray]) -> list[np.ndarray | None]:
-    from verification.composition import build_model_loader
-    from verification.vision.pipeline import FacePipelineOptions, create_face_pipeline
-
-    loader = build_model_loader(None)
-    out = []
-    for img in images:
-        pipe = create_face_pipeline(loader, FacePipelineOptions(detect_every=1, with_iris=False))
-        obs = pipe.process(img, 0.0)
-        obs = pipe.process(img, 0.04) or obs  # second pass: mesh ROI from the mesh itself
-        out.append(max(obs, key=lambda o: float(o.box[2] - o.box[0])).mesh if obs else None)
-    return out
-
-
-def jpeg(img: np.ndarray, q: int) -> np.ndarray:
-    return cv2.imdecode(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, q])[1], cv2.IMREAD_COLOR)
 
 
 def scores(clf: FaceClassifier, imgs: list[np.ndarray], lms: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -66,7 +50,7 @@ def main() -> int:
     clf = FaceClassifier(ort.InferenceSession(args.model, providers=["CPUExecutionProvider"]))
     _train, test = split(load_faces())
     imgs = [cv2.imread(str(f.path)) for f in test]
-    meshes = meshes_for(imgs)
+    meshes = meshes_for([f.path for f in test], imgs)
     keep = [k for k, m in enumerate(meshes) if m is not None]
     real, warped, soft, lms, pairs = [], [], [], [], 0
     for n, k in enumerate(keep):

@@ -90,8 +90,8 @@ def test_self_made_swaps_of_held_out_identities_score_above_their_sources(classi
     warped = np.array([score(warp_swap(images[(k + 5) % len(images)], meshes[(k + 5) % len(images)],
                                        images[k], meshes[k]), test[k].landmarks5) for k in range(len(images))])
     soft = np.array([score(lowres_swap(images[k], meshes[k]), test[k].landmarks5) for k in range(len(images))])
-    assert _auc(real, soft) >= 0.85
-    assert _auc(real, warped) >= 0.6
+    assert _auc(real, soft) >= 0.9
+    assert _auc(real, warped) >= 0.75  # 0.85 with the shipped model; 0.74 before warp-like training blends
     assert np.percentile(real, 90) < 0.8
 
 

@@ -1,0 +1,49 @@
+"""468-point face meshes of the shared face crops, from the project's face pipeline, cached.
+
+Training (self-warp and cross-identity blends need each face's mesh) and validation use the same
+meshes. The cache is a .npz under /tmp (never the repository), keyed by the crop's path; a face the
+pipeline does not find is stored as NaN and returned as None.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+CACHE = Path(os.environ.get("CALLSHIELD_FACE_MESH_CACHE", "/tmp/callshield-face-meshes.npz"))
+
+
+def mesh_of(pipeline, image: np.ndarray) -> np.ndarray | None:
+    obs = pipeline.process(image, 0.0)
+    obs = pipeline.process(image, 0.04) or obs  # second pass: mesh ROI from the mesh itself
+    obs = [o for o in obs if o.mesh is not None]
+    return max(obs, key=lambda o: float(o.box[2] - o.box[0])).mesh if obs else None
+
+
+def meshes_for(paths: list[Path], images: list[np.ndarray]) -> list[np.ndarray | None]:
+    """Mesh (468, 3) per image in crop pixels, or None; computed once, then read from CACHE."""
+    cached: dict[str, np.ndarray] = {}
+    if CACHE.is_file():
+        with np.load(CACHE) as data:
+            cached = {k: data[k] for k in data.files}
+    missing = [k for k, p in enumerate(paths) if str(p) not in cached]
+    if missing:
+        from verification.composition import build_model_loader
+        from verification.vision.pipeline import FacePipelineOptions, create_face_pipeline
+
+        loader = build_model_loader(None)
+        for k in missing:
+            pipe = create_face_pipeline(loader, FacePipelineOptions(detect_every=1, with_iris=False))
+            mesh = mesh_of(pipe, images[k])
+            cached[str(paths[k])] = np.full((468, 3), np.nan, np.float32) if mesh is None else mesh.astype(np.float32)
+        CACHE.parent.mkdir(parents=True, exist_ok=True)
+        tmp = CACHE.with_suffix(".tmp.npz")
+        np.savez(tmp, **cached)
+        tmp.replace(CACHE)
+    out = []
+    for p in paths:
+        m = cached[str(p)]
+        out.append(None if not np.isfinite(m).all() else m)
+    return out

@@ -1,0 +1,92 @@
+"""Training pictures for `face_synthetic`: one real and one fake crop of every training face per
+epoch, the fake's kind drawn from a mix, both given the same call-like degradation.
+
+Fake kinds (all made from training faces; the evaluation swaps of swaps.py are never used):
+`sbi` self-blended images (sbi.py), `self_warp` the face's own features moved (self_warp.py),
+`cross` another training identity's face pasted in (cross_blend.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from cross_blend import cross_blend
+from face_data import Face
+from face_meshes import meshes_for
+from sbi import degrade, self_blend
+from self_warp import self_warp
+
+from verification.detectors.face_classifier import face_crop, to_input
+
+FAKE_KINDS = ("sbi", "self_warp", "cross")
+Donor = tuple[np.ndarray, np.ndarray]  # picture, mesh
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """"sbi:0.45,cross:0.35" -> {"sbi": 0.45, "cross": 0.35} (shares, normalised when drawn)."""
+    mix = {k: float(v) for k, v in (part.split(":") for part in text.split(","))}
+    unknown = set(mix) - set(FAKE_KINDS)
+    if unknown:
+        raise SystemExit(f"unknown fake kinds {sorted(unknown)}; known: {FAKE_KINDS}")
+    return mix
+
+
+@dataclass
+class Pool:
+    """Faces of one split with their pictures and meshes (None where the pipeline found none)."""
+    faces: list[Face]
+    images: list[np.ndarray]
+    meshes: list[np.ndarray | None]
+
+    @classmethod
+    def load(cls, faces: list[Face]) -> Pool:
+        images = [cv2.imread(str(f.path)) for f in faces]
+        return cls(faces, images, meshes_for([f.path for f in faces], images))
+
+    def donor(self, k: int, rng: np.random.Generator) -> Donor | None:
+        """Another identity's picture and mesh from this pool (the training pool when training)."""
+        for _ in range(20):
+            j = int(rng.integers(len(self.faces)))
+            if self.faces[j].identity != self.faces[k].identity and self.meshes[j] is not None:
+                return self.images[j], self.meshes[j]
+        return None
+
+
+def fake_of(kind: str, img: np.ndarray, mesh: np.ndarray | None, donor: Donor | None, lm: np.ndarray,
+            rng: np.random.Generator) -> np.ndarray:
+    """The fake of one kind; a self-blend where the mesh (or a donor) is missing."""
+    if kind == "self_warp" and mesh is not None:
+        return self_warp(img, mesh, rng)
+    if kind == "cross" and mesh is not None and donor is not None:
+        return cross_blend(img, mesh, donor[0], donor[1], rng)
+    return self_blend(img, lm, rng)
+
+
+def sample(img: np.ndarray, face: Face, fake: str | None, mesh: np.ndarray | None, donor: Donor | None,
+           rng: np.random.Generator) -> np.ndarray:
+    lm = face.landmarks5
+    if fake:
+        img = fake_of(fake, img, mesh, donor, lm, rng)
+    if rng.random() < 0.5:  # mirror (landmarks follow, left/right swapped)
+        img = img[:, ::-1].copy()
+        lm = lm.copy()
+        lm[:, 0] = img.shape[1] - 1 - lm[:, 0]
+        lm = lm[[1, 0, 2, 4, 3]]
+    img = degrade(img, rng)
+    return face_crop(img, lm + rng.normal(0, 1.5, lm.shape))  # detector landmarks jitter too
+
+
+def batch_arrays(pool: Pool, mix: dict[str, float], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Network inputs and labels: (real, fake) of every face in the pool, in that order, pairwise."""
+    kinds, probs = list(mix), np.array(list(mix.values()))
+    crops, labels = [], []
+    for k, (img, face, mesh) in enumerate(zip(pool.images, pool.faces, pool.meshes)):
+        kind = str(rng.choice(kinds, p=probs / probs.sum()))
+        donor = pool.donor(k, rng) if kind == "cross" else None
+        for fake in (None, kind):
+            crops.append(sample(img, face, fake, mesh, donor, rng))
+            labels.append(float(fake is not None))
+    return to_input(np.stack(crops)), np.array(labels, np.float32)
