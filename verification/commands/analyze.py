@@ -33,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from verification.composition import build_analyzer  # heavy imports only when used
 
-    config = EngineConfig(realtime=args.realtime, analysis_fps=args.analysis_fps or None)
+    # --realtime reproduces a live call, so frames the analysis cannot keep up with are dropped
+    config = EngineConfig(realtime=args.realtime, lossless=False if args.realtime else None,
+                          analysis_fps=args.analysis_fps or None)
     analyzer = build_analyzer(args.model_dir, config, with_faces=not args.no_faces, providers=args.provider)
     show = not args.quiet and sys.stderr.isatty()
     reports: list[dict[str, Any]] = []
