@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         cache.mkdir(parents=True, exist_ok=True)
         timed("generate", lambda: generate(args.data, cache, args.seed, log))
     items = load_items(cache / "items.json")
-    if "features" in stages and (args.fresh or not (cache / "features_test.npz").exists()):
-        from voicetrain.features import build_features
+    from voicetrain.features import build_features, features_current
+    if "features" in stages and (args.fresh or not features_current(cache)):
         timed("features", lambda: build_features(items, cache, args.seed, log))
     if "train" in stages:
         from voicetrain.runs import train_all

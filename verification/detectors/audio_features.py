@@ -18,7 +18,10 @@ SPOOF_N_MELS = 80
 SPOOF_FMIN = 20.0
 SPOOF_FMAX = 8_000.0
 LOG_FLOOR = 1e-6
-FEATURE_VERSION = "logmel80-cmn-v1"
+#: the model input: 80 log-mel bands, then 80 bands of phase coherence (see phase_coherence)
+SPOOF_N_FEATURES = 2 * SPOOF_N_MELS
+PHASE_LOOKBACK = 2  # frames phase coherence needs before the current one
+FEATURE_VERSION = "logmel80-cmn+ifcoh80-v2"
 
 
 def frame_signal(samples: np.ndarray, frame_len: int, hop: int) -> np.ndarray:
@@ -97,16 +100,65 @@ def spoof_log_mel(samples: np.ndarray, filterbank: np.ndarray | None = None) -> 
     return np.log(mel_energies(power, fb) + LOG_FLOOR).astype(np.float32)
 
 
-def normalize_window(log_mel: np.ndarray) -> np.ndarray:
-    """Per-band mean removal and one overall scale per window.
+def _spoof_spectrum(samples: np.ndarray) -> np.ndarray:
+    frames = frame_signal(samples, SPOOF_N_FFT, SPOOF_HOP)
+    return np.fft.rfft(frames * np.hanning(SPOOF_N_FFT + 1)[:-1].astype(np.float32), axis=1)
+
+
+def _coherence(spectrum: np.ndarray, power: np.ndarray, fb: np.ndarray) -> np.ndarray:
+    out = np.zeros((spectrum.shape[0], fb.shape[1]), dtype=np.float32)
+    if spectrum.shape[0] <= PHASE_LOOKBACK:
+        return out
+    unit = spectrum / (np.sqrt(power) + 1e-12)
+    second = (unit[2:] * np.conj(unit[1:-1]) ** 2 * unit[:-2]).real.astype(np.float32)
+    weight = np.minimum(np.minimum(power[2:], power[1:-1]), power[:-2])
+    out[PHASE_LOOKBACK:] = mel_energies(second * weight, fb) / (mel_energies(weight, fb) + 1e-10)
+    return out
+
+
+def phase_coherence(samples: np.ndarray, filterbank: np.ndarray | None = None) -> np.ndarray:
+    """16 kHz float32 samples -> (frames, 80) phase coherence per mel band, frames as spoof_log_mel.
+
+    For each bin, the cosine of the second difference of the STFT phase over three frames: a steady
+    partial advances its phase at a constant rate, so the value is near 1; noise gives 0 on average.
+    Vocoders that rebuild phase (Griffin-Lim) or excite a filter with pulses (LPC, WORLD) break that
+    regularity in ways the log magnitude does not show. Pooled into the mel bands, weighted by the
+    smallest power of the three frames, so steady harmonics dominate. The first two frames have no
+    look-back and are 0.
+    """
+    fb = spoof_filterbank() if filterbank is None else filterbank
+    spectrum = _spoof_spectrum(samples)
+    return _coherence(spectrum, (spectrum.real ** 2 + spectrum.imag ** 2).astype(np.float32), fb)
+
+
+def spoof_features(samples: np.ndarray, filterbank: np.ndarray | None = None) -> np.ndarray:
+    """(frames, 160): spoof_log_mel beside phase_coherence (the synthetic-voice model's input),
+    from one STFT."""
+    fb = spoof_filterbank() if filterbank is None else filterbank
+    spectrum = _spoof_spectrum(samples)
+    power = (spectrum.real ** 2 + spectrum.imag ** 2).astype(np.float32)
+    log_mel = np.log(mel_energies(power, fb) + LOG_FLOOR).astype(np.float32)
+    return np.concatenate([log_mel, _coherence(spectrum, power, fb)], axis=1)
+
+
+def normalize_window(feats: np.ndarray) -> np.ndarray:
+    """Per-band mean removal and one overall scale per window, for the log-mel bands.
 
     Mean removal cancels fixed channel colouring (microphone, codec tilt, level), which differs
     between corpora more than between bona fide and synthetic speech; the model must look at
-    spectro-temporal detail instead.
+    spectro-temporal detail instead. Phase coherence (columns 80-159, when present) is already
+    level-free and its mean is the signal, so it is kept as is, except its first frames, which a
+    window computed on its own lacks the look-back for.
     """
+    log_mel = feats[:, :SPOOF_N_MELS]
     centred = log_mel - log_mel.mean(axis=0, keepdims=True)
     scale = float(centred.std()) + 1e-3
-    return (centred / scale).astype(np.float32)
+    mel = (centred / scale).astype(np.float32)
+    if feats.shape[1] == SPOOF_N_MELS:
+        return mel
+    phase = feats[:, SPOOF_N_MELS:].astype(np.float32).copy()
+    phase[:PHASE_LOOKBACK] = 0.0
+    return np.concatenate([mel, phase], axis=1)
 
 
 def window_frames(seconds: float) -> int:
@@ -116,31 +168,33 @@ def window_frames(seconds: float) -> int:
 
 
 class SpoofFrameCache:
-    """Log-mel frames of overlapping windows, computed once per absolute 10 ms frame.
+    """spoof_features frames of overlapping windows, computed once per absolute 10 ms frame.
 
     Engine windows (2 s every 0.5 s) start on the 10 ms frame grid, so three quarters of each
-    window's frames were already computed for the previous one. Results equal spoof_log_mel of
-    the window; a window off the grid, or not continuing the cached stretch, is computed whole.
+    window's frames were already computed for the previous one. After normalize_window, results
+    equal those of spoof_features on the window (only the first frames' phase differs, and it is
+    zeroed there); a window off the grid, or not continuing the cached stretch, is computed whole.
     """
 
     def __init__(self) -> None:
         self._fb = spoof_filterbank()
         self._start = 0  # absolute frame index of self._frames[0]
-        self._frames = np.zeros((0, SPOOF_N_MELS), dtype=np.float32)
+        self._frames = np.zeros((0, SPOOF_N_FEATURES), dtype=np.float32)
 
     def window(self, samples: np.ndarray, start_sample: int) -> np.ndarray:
         count = 0 if samples.size < SPOOF_N_FFT else 1 + (samples.size - SPOOF_N_FFT) // SPOOF_HOP
         first = start_sample // SPOOF_HOP
         cached_end = self._start + self._frames.shape[0]
         if start_sample % SPOOF_HOP or not self._start <= first <= cached_end:
-            self._start, self._frames = first, spoof_log_mel(samples, self._fb)
+            self._start, self._frames = first, spoof_features(samples, self._fb)
             return self._frames
         have = self._frames[first - self._start:]
         have = have[:count]
         missing = count - have.shape[0]
         if missing > 0:
-            offset = have.shape[0] * SPOOF_HOP
-            new = spoof_log_mel(samples[offset:], self._fb)[:missing]
+            back = min(PHASE_LOOKBACK, have.shape[0])  # earlier frames, so phase has its look-back
+            offset = (have.shape[0] - back) * SPOOF_HOP
+            new = spoof_features(samples[offset:], self._fb)[back:back + missing]
             have = np.concatenate([have, new])
         self._start, self._frames = first, have
         return have

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from verification.detectors.audio_features import SAMPLE_RATE, SpoofFrameCache, normalize_window
+from verification.detectors.audio_features import SAMPLE_RATE, SPOOF_N_MELS, SpoofFrameCache, normalize_window
 from verification.detectors.base import Detector
 from verification.detectors.evidence import AudioWindow, DetectorResult, Evidence, Modality
 from verification.detectors.overlap_speech import PitchFrameCache, count_frames, is_overlapped
@@ -87,15 +87,15 @@ class VoiceSyntheticDetector(Detector):
             return na("no speech" if share == 0 else f"too little speech ({share:.0%} of the window)")
         self.speech_windows += 1
         start = int(round(window.t0 * SAMPLE_RATE))
-        log_mel = self._frames.window(window.samples, start)
-        if looks_like_music(log_mel):
+        feats = self._frames.window(window.samples, start)
+        if looks_like_music(feats[:, :SPOOF_N_MELS]):
             self.music_windows += 1
             return na("sounds like music")
         two_voice, voiced = count_frames(self._pitch.window(window.samples, start))
         if is_overlapped(two_voice, voiced):
             self.overlap_windows += 1
             return na("several speakers at once")
-        logit = float(self.session.run(["logit"], {"features": normalize_window(log_mel)[None]})[0][0])
+        logit = float(self.session.run(["logit"], {"features": normalize_window(feats)[None]})[0][0])
         self.logits.append(logit)
         if self.first_score_s is None:
             self.first_score_s = window.t1

@@ -1,7 +1,7 @@
 """ONNX export with the Platt calibration folded into the graph.
 
-Inputs: `features` (batch, frames, 80) float32, the output of
-verification.detectors.audio_features.normalize_window(spoof_log_mel(...)).
+Inputs: `features` (batch, frames, 160) float32, the output of
+verification.detectors.audio_features.normalize_window(spoof_features(...)).
 Outputs: `logit` (batch,) calibrated log-odds of synthetic speech, `score` (batch,) its sigmoid.
 """
 
@@ -13,6 +13,7 @@ import onnx
 import torch
 from torch import nn
 
+from verification.detectors.audio_features import SPOOF_N_FEATURES
 from voicetrain.model import SpoofNet
 
 
@@ -30,7 +31,7 @@ class _Calibrated(nn.Module):
 
 def export_onnx(net: SpoofNet, a: float, b: float, path: Path, metadata: dict[str, str]) -> None:
     wrapped = _Calibrated(net, a, b).eval()
-    example = torch.zeros(1, 197, 80)
+    example = torch.zeros(1, 197, SPOOF_N_FEATURES)
     torch.onnx.export(wrapped, (example,), str(path), input_names=["features"], output_names=["logit", "score"],
                       dynamic_axes={"features": {0: "batch", 1: "frames"}, "logit": {0: "batch"},
                                     "score": {0: "batch"}},

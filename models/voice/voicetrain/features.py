@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verification.detectors.audio_features import spoof_log_mel
+from verification.detectors.audio_features import FEATURE_VERSION, spoof_features
 from voicetrain.channel import CONDITIONS, apply_condition, random_chain, set_level
 from voicetrain.items import Item, load_audio
 
@@ -25,17 +25,17 @@ TEST_PER_FAMILY = 150  # synthetic test utterances per family (all bona fide tes
 def _train_variants(job: tuple[np.ndarray, int, int]) -> list[tuple[np.ndarray, str]]:
     audio, count, seed = job
     rng = np.random.default_rng(seed)
-    out = [(spoof_log_mel(set_level(audio, rng.uniform(-25.0, 0.0))).astype(np.float16), "clean")]
+    out = [(spoof_features(set_level(audio, rng.uniform(-25.0, 0.0))).astype(np.float16), "clean")]
     for _ in range(count - 1):
         y, label = random_chain(audio, rng)
-        out.append((spoof_log_mel(y).astype(np.float16), label))
+        out.append((spoof_features(y).astype(np.float16), label))
     return out
 
 
 def _test_conditions(job: tuple[np.ndarray, int]) -> list[np.ndarray]:
     audio, seed = job
     rng = np.random.default_rng(seed)
-    return [spoof_log_mel(apply_condition(audio, c, rng)).astype(np.float16) for c in CONDITIONS]
+    return [spoof_features(apply_condition(audio, c, rng)).astype(np.float16) for c in CONDITIONS]
 
 
 def _all_audio(cache: Path) -> dict[str, np.ndarray]:
@@ -53,6 +53,12 @@ def test_subset(items: list[Item], seed: int) -> list[Item]:
         picked = rng.permutation(len(pool))[:TEST_PER_FAMILY]
         keep += [pool[k] for k in sorted(picked)]
     return keep
+
+
+def features_current(cache: Path) -> bool:
+    """Cached features exist and were made by this front end (a front-end change needs new ones)."""
+    stamp = cache / "features_version.txt"
+    return (cache / "features_test.npz").exists() and stamp.exists() and stamp.read_text().strip() == FEATURE_VERSION
 
 
 def build_features(items: list[Item], cache: Path, seed: int, log: Callable[[str], None] = print) -> None:
@@ -78,3 +84,4 @@ def build_features(items: list[Item], cache: Path, seed: int, log: Callable[[str
     np.savez(cache / "features_fit.npz", **arrays)
     arrays = {f"{item.uid}|{c}": feats for item, fs in zip(tests, test_feats) for c, feats in zip(CONDITIONS, fs)}
     np.savez(cache / "features_test.npz", **arrays)
+    (cache / "features_version.txt").write_text(FEATURE_VERSION + "\n")

@@ -10,12 +10,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from verification.detectors.audio_features import normalize_window, window_frames
+from verification.detectors.audio_features import SPOOF_N_MELS, normalize_window, window_frames
 from voicetrain.items import Item
 from voicetrain.metrics import eer
 from voicetrain.model import SpoofNet
 
 WINDOW = window_frames(2.0)
+#: share of training windows whose phase bands are blanked: codecs such as Opus rebuild the phase
+#: of real and synthetic speech alike, so the log-mel path must also decide on its own
+PHASE_DROP = 0.3
 
 
 @dataclass
@@ -67,6 +70,8 @@ def _batch(data: FitSet, size: int, rng: np.random.Generator) -> tuple[torch.Ten
         if rng.random() < 0.5:
             t0 = int(rng.integers(0, x.shape[0] - 20))
             x[t0:t0 + int(rng.integers(1, 21))] = 0.0
+        if x.shape[1] > SPOOF_N_MELS and rng.random() < PHASE_DROP:
+            x[:, SPOOF_N_MELS:] = 0.0
         xs.append(x)
         ys.append(label)
     return torch.from_numpy(np.stack(xs)), torch.tensor(ys)
@@ -91,7 +96,7 @@ def fit(train: FitSet, val: FitSet, steps: int, seed: int, log: Callable[[str], 
     # processes made training 10x slower; one thread is steady whatever else runs.
     torch.set_num_threads(1)
     rng = np.random.default_rng(seed)
-    model = SpoofNet()
+    model = SpoofNet(n_mels=train.real[0].shape[1])
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-3)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps, pct_start=0.15)
     val_x, val_y = _validation(val)

@@ -1,8 +1,9 @@
 """The synthetic-speech classifier: a small 2-D front end feeding a dilated 1-D residual stack.
 
-Input (batch, frames, 80) normalised log-mel; output (batch,) logit, > 0 = synthetic. Fully
-convolutional over time with statistics pooling, so any window of at least ~0.5 s works. Sized
-for training on two CPU cores: about 6 M multiply-adds per 2 s window.
+Input (batch, frames, 160): normalised log-mel beside phase coherence (audio_features.spoof_features);
+output (batch,) logit, > 0 = synthetic. Fully convolutional over time with statistics pooling, so
+any window of at least ~0.5 s works. Sized for training on two CPU cores: about 12 M multiply-adds
+per 2 s window.
 """
 
 from __future__ import annotations
