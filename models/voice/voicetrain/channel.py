@@ -145,7 +145,7 @@ def random_chain(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, s
     if rng.random() < 0.25:
         y = reverb(y, rng)
         steps.append("reverb")
-    if rng.random() < 0.3:
+    if rng.random() < 0.5:  # calls are rarely quiet; noise lowers the phase coherence of both classes
         y = add_noise(y, rng.uniform(5.0, 30.0), rng)
         steps.append("noise")
     y = set_level(y, rng.uniform(-30.0, 3.0) if rng.random() < 0.85 else rng.uniform(3.0, 10.0))
