@@ -28,7 +28,7 @@ def start_xvfb() -> tuple[subprocess.Popen, str, int]:
     if shutil.which("Xvfb") is None:
         sys.exit("screenshots: Xvfb not found (apt-get install xvfb)")
     read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"],
                               pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
     os.close(write_fd)
     reported = b""

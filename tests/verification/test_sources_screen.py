@@ -112,8 +112,10 @@ def x_display(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     if not sys.platform.startswith("linux") or xvfb is None:
         pytest.skip("needs Linux with Xvfb")
     read_fd, write_fd = os.pipe()
+    # -noreset: by default the server resets when its last client leaves, and a connection made
+    # during that reset fails (seen once under load: list_monitors closed, then the source opened)
     server = subprocess.Popen([xvfb, "-displayfd", str(write_fd), "-screen", "0", "640x480x24",
-                               "-nolisten", "tcp"], pass_fds=(write_fd,),
+                               "-nolisten", "tcp", "-noreset"], pass_fds=(write_fd,),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.close(write_fd)
     try:
