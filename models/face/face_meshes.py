@@ -1,8 +1,8 @@
 """468-point face meshes of the shared face crops, from the project's face pipeline, cached.
 
 Training (self-warp and cross-identity blends need each face's mesh) and validation use the same
-meshes. The cache is a .npz under /tmp (never the repository), keyed by the crop's path; a face the
-pipeline does not find is stored as NaN and returned as None.
+meshes. The cache is a .npz in the user cache folder (never the repository), keyed by the crop's
+path; a face the pipeline does not find is stored as NaN and returned as None.
 """
 
 from __future__ import annotations
@@ -11,15 +11,23 @@ import os
 from pathlib import Path
 
 import numpy as np
+from platformdirs import user_cache_dir
 
-CACHE = Path(os.environ.get("CALLSHIELD_FACE_MESH_CACHE", "/tmp/callshield-face-meshes.npz"))
+CACHE = Path(os.environ.get("CALLSHIELD_FACE_MESH_CACHE")
+             or Path(user_cache_dir("callshield", appauthor=False)) / "face-meshes.npz")
+
+
+def largest_mesh(pipeline, image: np.ndarray, t: float) -> np.ndarray | None:
+    """Mesh of the widest face the pipeline finds in one frame, or None."""
+    faces = [f for f in pipeline.process(image, t) if f.mesh is not None]
+    return max(faces, key=lambda f: float(f.box[2] - f.box[0])).mesh if faces else None
 
 
 def mesh_of(pipeline, image: np.ndarray) -> np.ndarray | None:
-    obs = pipeline.process(image, 0.0)
-    obs = pipeline.process(image, 0.04) or obs  # second pass: mesh ROI from the mesh itself
-    obs = [o for o in obs if o.mesh is not None]
-    return max(obs, key=lambda o: float(o.box[2] - o.box[0])).mesh if obs else None
+    """A still photo's mesh: a second pass places the mesh ROI from the first pass's mesh."""
+    first = largest_mesh(pipeline, image, 0.0)
+    second = largest_mesh(pipeline, image, 0.04)
+    return second if second is not None else first
 
 
 def meshes_for(paths: list[Path], images: list[np.ndarray]) -> list[np.ndarray | None]:

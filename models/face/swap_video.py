@@ -10,6 +10,7 @@ import av
 import cv2
 import numpy as np
 
+from face_meshes import largest_mesh, mesh_of
 from swaps import lowres_swap, warp_swap
 
 RATE = 16_000
@@ -28,18 +29,11 @@ def decode(path: Path) -> tuple[list[np.ndarray], np.ndarray, Fraction]:
     return frames, np.concatenate(blocks).astype(np.float32), rate
 
 
-def largest_mesh(pipeline, image: np.ndarray, t: float) -> np.ndarray | None:
-    faces = pipeline.process(image, t)
-    faces = [f for f in faces if f.mesh is not None]
-    return max(faces, key=lambda f: float(f.box[2] - f.box[0])).mesh if faces else None
-
-
 def donor_face(pipeline, folder: Path) -> tuple[np.ndarray, np.ndarray]:
     for path in sorted(folder.glob("*.jpg")):
         image = cv2.imread(str(path))
         pipeline.reset()
-        mesh = largest_mesh(pipeline, image, 0.0)
-        mesh = largest_mesh(pipeline, image, 0.04) if mesh is not None else None  # mesh ROI from the mesh
+        mesh = mesh_of(pipeline, image)
         if mesh is not None:
             return image, mesh
     raise ValueError(f"no usable donor face under {folder}")

@@ -38,23 +38,27 @@ def blockiness(gray: np.ndarray, x0: int = 0, y0: int = 0) -> float:
     return float(across / max(n_across, 1) / mean_inside)
 
 
-def face_blockiness(frame_gray: np.ndarray, box: np.ndarray) -> float:
-    """Blockiness of a face box (x0, y0, x1, y1 in frame pixels), on the frame's block grid."""
-    h, w = frame_gray.shape[:2]
+def _box_region(image: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, int, int] | None:
+    """The box (x0, y0, x1, y1 in frame pixels) cut from the frame with its origin; None if too small."""
+    h, w = image.shape[:2]
     x0, y0 = max(int(box[0]), 0), max(int(box[1]), 0)
     x1, y1 = min(int(box[2]), w), min(int(box[3]), h)
     if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
-        return float("nan")
-    return blockiness(frame_gray[y0:y1, x0:x1], x0, y0)
+        return None
+    return image[y0:y1, x0:x1], x0, y0
+
+
+def face_blockiness(frame_gray: np.ndarray, box: np.ndarray) -> float:
+    """Blockiness of a face box on the frame's block grid."""
+    cut = _box_region(frame_gray, box)
+    return float("nan") if cut is None else blockiness(*cut)
 
 
 def region_blockiness(image_bgr: np.ndarray, box: np.ndarray) -> float:
     """`face_blockiness` of a colour frame's face box; only the box is converted to grey."""
-    h, w = image_bgr.shape[:2]
-    x0, y0 = max(int(box[0]), 0), max(int(box[1]), 0)
-    x1, y1 = min(int(box[2]), w), min(int(box[3]), h)
-    if x1 - x0 < MIN_SIDE or y1 - y0 < MIN_SIDE:
+    cut = _box_region(image_bgr, box)
+    if cut is None:
         return float("nan")
-    region = image_bgr[y0:y1, x0:x1].astype(np.float32)
-    gray = region @ np.array([0.114, 0.587, 0.299], np.float32)  # BGR luma weights
+    region, x0, y0 = cut
+    gray = region.astype(np.float32) @ np.array([0.114, 0.587, 0.299], np.float32)  # BGR luma weights
     return blockiness(gray, x0, y0)
