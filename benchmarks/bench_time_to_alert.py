@@ -4,8 +4,9 @@ For each trial a real LibriSpeech utterance of a test-split speaker (never seen 
 followed by a Griffin-Lim resynthesis of another test speaker's utterance (the vocoder trace a
 voice-conversion attack leaves). The recording is played through the engine paced to real time
 and the verdict events are timed. Prints, per trial and overall: seconds from the start of the
-synthetic part to `elevated` and to `high` (media time and wall clock), and whether the level
-rose during the real part (a false alarm).
+synthetic part to `elevated` and to `high` (media time and wall clock), the same from the first
+synthetic word (the part may open with a pause, and the target counts from the speech), and
+whether the level rose during the real part (a false alarm).
 
 Usage: python benchmarks/bench_time_to_alert.py [--trials 3] [--fast]   (--fast: not paced)
 """
@@ -48,6 +49,13 @@ def griffin_lim(audio: np.ndarray) -> np.ndarray:
     return (out / max(1e-6, np.abs(out).max()) * 0.5 * np.abs(audio).max() / max(1e-6, np.abs(audio).max())).astype(np.float32)
 
 
+def speech_onset(audio: np.ndarray) -> float:
+    """Seconds to the first 20 ms frame within 20 dB of the loudest one: where the words begin."""
+    frames = audio[: audio.size // 320 * 320].reshape(-1, 320)
+    rms = np.sqrt(np.mean(frames ** 2, axis=1))
+    return float(np.argmax(rms >= 0.1 * rms.max()) * 0.02)
+
+
 def load(path: Path, seconds: float) -> np.ndarray:
     audio, _ = librosa.load(str(path), sr=RATE, mono=True)
     return audio[: int(seconds * RATE)].astype(np.float32)
@@ -71,9 +79,19 @@ def main() -> int:
             path = Path(tmp) / f"trial{k}.wav"
             soundfile.write(path, np.concatenate([real, fake]), RATE)
             result = run_trial(analyzer, path, len(real) / RATE, realtime=not args.fast)
+            onset = speech_onset(fake)
+            result["speech_onset_s"] = round(onset, 2)
+            for name in ("elevated", "high"):
+                t = result[f"to_{name}_media_s"]
+                result[f"to_{name}_after_speech_s"] = None if t is None else round(t - onset, 2)
             results.append(result)
             print(f"trial {k}: real {real_spk} {len(real) / RATE:.1f} s + Griffin-Lim of {fake_spk}: {result}")
     print_summary(results, "the synthetic part began")
+    for name in ("elevated", "high"):
+        after = [r[f"to_{name}_after_speech_s"] for r in results if r[f"to_{name}_after_speech_s"] is not None]
+        if after:
+            print(f"to {name} after the first synthetic word: median {np.median(after):.2f} s, "
+                  f"range {min(after):.2f}-{max(after):.2f} s")
     return 0
 
 

@@ -3,7 +3,8 @@
 Music: sustained notes keep the spectrum steady over ~100 ms and the level never dips between
 syllables, while speech changes its spectrum every few tens of milliseconds and pauses often.
 Both cues are needed, so steady noise (no stable spectral shape) or a held vowel (dips around
-it) do not trip it.
+it) do not trip it. Stability must be near 1: in 2 s windows of real speech it reached 0.92 in
+1% and vocoded speech rarely dips, so a lower bar skipped windows of a synthetic voice as music.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import numpy as np
 DIP_DB = 15.0
 LAG_FRAMES = 8  # 80 ms at a 10 ms hop
 MUSIC_MAX_DIPS = 0.06  # speech windows have more frames than this 15 dB below their loud frames
-MUSIC_MIN_STABILITY = 0.8
+MUSIC_MIN_STABILITY = 0.93  # held notes measure ~0.99; speech 0.68 median, 0.92 at its 99th percentile
 
 
 def level_dips(log_mel: np.ndarray) -> float:
