@@ -4,8 +4,9 @@ Each engine window (2 s every 0.5 s) that is mostly speech is scored by the proj
 ONNX model (models/voice, see its MODEL_CARD.md) on features computed by audio_features, the
 same code the training used. The model's output is calibrated log-odds; the call score is the
 sigmoid of their mean over scored windows, so long calls are judged on all their speech.
-Windows that sound like music, or hold two voices at once (overlap_speech), are not scored: the
-model was trained on one voice and its score would mean nothing there.
+Windows that sound like music, hold two voices at once (overlap_speech), or where the voice
+barely rises above background noise (noise_floor) are not scored: the model was trained on one
+voice heard clearly enough, and its score would mean nothing there.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from verification.detectors.audio_features import SAMPLE_RATE, SPOOF_N_MELS, SpoofFrameCache, normalize_window
 from verification.detectors.base import Detector
 from verification.detectors.evidence import AudioWindow, DetectorResult, Evidence, Modality
+from verification.detectors.noise_floor import NOISY_BELOW_DB, LevelHistory, too_noisy
 from verification.detectors.overlap_speech import PitchFrameCache, count_frames, is_overlapped
 from verification.detectors.speech_checks import looks_like_music
 from verification.detectors.vad import SileroVad, SpeechTracker
@@ -30,6 +32,7 @@ WINDOW_SPEECH = 0.4  # score a window only when at least this share of it is spe
 MIN_WINDOW_S = 1.0  # the model needs context; shorter tail windows are skipped
 MUSIC_SHARE = 0.5  # call-level: this share of speech windows sounding like music -> not applicable
 OVERLAP_SHARE = 0.5  # call-level: this share of speech windows with two voices at once -> not applicable
+NOISY_SHARE = 0.5  # call-level: this share of speech windows too noisy to judge -> not applicable
 
 
 def _sigmoid(x: float) -> float:
@@ -44,11 +47,14 @@ class VoiceSyntheticDetector(Detector):
     logits: list[float] = field(default_factory=list)
     music_windows: int = 0
     overlap_windows: int = 0
+    noisy_windows: int = 0
     speech_windows: int = 0
     first_score_s: float | None = None
     tracker: SpeechTracker | None = None  # shared with voice_identity when the caller wires one
     _frames: SpoofFrameCache = field(default_factory=SpoofFrameCache)
     _pitch: PitchFrameCache = field(default_factory=PitchFrameCache)
+    _levels: LevelHistory = field(default_factory=LevelHistory)
+    _spreads: list[float] = field(default_factory=list)  # of the windows too noisy to judge
 
     id = "voice_synthetic"
     modality = Modality.AUDIO
@@ -67,6 +73,8 @@ class VoiceSyntheticDetector(Detector):
         if window.sample_rate != SAMPLE_RATE:
             raise ValueError(f"{self.id}: windows must be {SAMPLE_RATE} Hz, got {window.sample_rate}")
         self.tracker.update(window)
+        if not window.gap:  # pauses without speech are what shows the background level
+            self._levels.add(window.samples, int(round(window.t0 * SAMPLE_RATE)))
         evidence = self._judge(window)
         self.evidence.append(evidence)
         return [evidence]
@@ -86,6 +94,11 @@ class VoiceSyntheticDetector(Detector):
         if share < WINDOW_SPEECH:
             return na("no speech" if share == 0 else f"too little speech ({share:.0%} of the window)")
         self.speech_windows += 1
+        spread = self._levels.spread_db()
+        if spread is not None and too_noisy(spread):
+            self.noisy_windows += 1
+            self._spreads.append(spread)
+            return na(f"too noisy to judge: the voice stands only {spread:.0f} dB above the background")
         start = int(round(window.t0 * SAMPLE_RATE))
         feats = self._frames.window(window.samples, start)
         if looks_like_music(feats[:, :SPOOF_N_MELS]):
@@ -108,7 +121,8 @@ class VoiceSyntheticDetector(Detector):
         assert self.tracker is not None
         speech_s = self.tracker.speech_seconds
         details: dict[str, Any] = {"speech_s": round(speech_s, 2), "windows_scored": len(self.logits),
-                                   "windows_music": self.music_windows, "windows_overlap": self.overlap_windows}
+                                   "windows_music": self.music_windows, "windows_overlap": self.overlap_windows,
+                                   "windows_noisy": self.noisy_windows}
 
         def na(reason: str) -> DetectorResult:
             result = DetectorResult.not_applicable(self.id, self.modality, reason, list(self.evidence))
@@ -123,6 +137,9 @@ class VoiceSyntheticDetector(Detector):
             return na("music or singing in most of the audio; the voice cannot be judged")
         if self.speech_windows and self.overlap_windows / self.speech_windows >= OVERLAP_SHARE:
             return na("several speakers talk at once in most of the speech; the voice cannot be judged")
+        if self.speech_windows and self.noisy_windows / self.speech_windows >= NOISY_SHARE:
+            return na(f"too noisy: in most speech the voice stands only about {np.median(self._spreads):.0f} dB "
+                      f"above the background (at least {NOISY_BELOW_DB:.0f} needed); the voice cannot be judged")
         if not self.logits:
             return na("speech too sparse: no 2 s stretch was mostly speech")
         scores = [_sigmoid(x) for x in self.logits]
