@@ -86,7 +86,7 @@ def write_card(r: dict, path: Path, seed: int) -> None:
           + ", ".join(f"`{c}`" for c in CONDITIONS) + ".",
           "",
           "## Leave-one-generator-family-out (the honest number)",
-          "Each row is a model trained without that family (same recipe, fewer steps), tested on that family's",
+          "Each row is a model trained without that family (same recipe and steps), tested on that family's",
           "held-out utterances against all bona fide test speakers. Targets: <= 5% clean, <= 10% Opus 16 kbit/s.",
           ""]
     cols = list(CONDITIONS)
@@ -138,7 +138,7 @@ def write_card(r: dict, path: Path, seed: int) -> None:
           "  The detector therefore does not judge windows where the voice stands less than 20 dB above the",
           "  background (verification/detectors/noise_floor.py); a call mostly like that is 'too noisy'.",
           "- A voice-changer family (STFT phase-vocoder pitch shift of the real utterances) was tried as an",
-          "  eighth family: the other families' held-out EER got worse clean (mean 10.9% -> 12.5%), better",
+          "  eighth family (held-out models at 600 steps): the other families' EER got worse clean (mean 10.9% -> 12.5%), better",
           "  only at Opus 16 (21.2% -> 19.5%), and false alarms on real speech rose: not part of the recipe.",
           "- Generators are old or small: one neural TTS voice (piper VITS), no modern zero-shot voice cloning,",
           "  no neural-vocoder voice conversion (RVC, so-vits) and no commercial TTS. Real attacks will score lower.",

@@ -16,7 +16,9 @@ from voicetrain.items import Item
 from voicetrain.metrics import platt
 
 FINAL_STEPS = 1200
-LOFO_STEPS = 600
+#: held-out-family models train exactly as the shipped one, so their EER speaks for it (at half the
+#: steps, as before: clean mean 10.9% against 11.5% now, Opus 16 21.2% against 19.3%)
+LOFO_STEPS = FINAL_STEPS
 MODEL_FILE = "voice_synthetic.onnx"
 
 
