@@ -13,8 +13,6 @@ his pauses) does not hide the voice from a listener or from the model, so it mus
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 
 FRAME = 320  # 20 ms at 16 kHz
@@ -27,38 +25,38 @@ NOISY_BELOW_DB = 22.0
 
 
 class LevelHistory:
-    """20 ms frame levels by absolute frame index, so overlapping windows add each frame once."""
+    """The last LOOKBACK_S of 20 ms frame levels, in a ring by absolute frame index, so
+    overlapping windows add each frame once."""
 
     def __init__(self, rate: int = 16_000) -> None:
-        self._keep = int(LOOKBACK_S * rate / FRAME)
-        self._levels: OrderedDict[int, float] = OrderedDict()
+        self._levels = np.full(int(LOOKBACK_S * rate / FRAME), np.nan)
+        self._next = 0  # absolute index of the first frame not yet measured
         freqs = np.fft.rfftfreq(FRAME, 1.0 / rate)
         self._band = (freqs >= BAND_HZ[0]) & (freqs < BAND_HZ[1])
         self._taper = np.hanning(FRAME)
 
     def add(self, samples: np.ndarray, start_sample: int) -> None:
-        first = -(-start_sample // FRAME)  # first whole frame inside the window
-        offset = first * FRAME - start_sample
-        count = (samples.size - offset) // FRAME
+        first = max(self._next, -(-start_sample // FRAME))  # whole frames not measured yet
+        count = (start_sample + samples.size) // FRAME - first
         if count <= 0:
             return
-        new = [k for k in range(count) if first + k not in self._levels]  # overlap: measured already
-        if new:
-            frames = samples[offset:offset + count * FRAME].astype(np.float64).reshape(count, FRAME)[new]
-            power = np.abs(np.fft.rfft(frames * self._taper, axis=1)[:, self._band]) ** 2
-            levels = 10.0 * np.log10(power.sum(axis=1) / FRAME + 1e-10)
-            for k, level in zip(new, levels):
-                self._levels[first + k] = float(level)
-        last = first + count - 1
-        while self._levels and next(iter(self._levels)) <= last - self._keep:
-            self._levels.popitem(last=False)
+        offset = first * FRAME - start_sample
+        frames = samples[offset:offset + count * FRAME].astype(np.float64).reshape(count, FRAME)
+        power = np.abs(np.fft.rfft(frames * self._taper, axis=1)[:, self._band]) ** 2
+        levels = 10.0 * np.log10(power.sum(axis=1) / FRAME + 1e-10)
+        index = np.arange(first, first + count)
+        if first > self._next:  # frames skipped (a lost stretch): they say nothing of the background
+            self._levels[np.arange(self._next, first) % self._levels.size] = np.nan
+        self._levels[index[-self._levels.size:] % self._levels.size] = levels[-self._levels.size:]
+        self._next = first + count
 
     def spread_db(self) -> float | None:
         """95th minus 10th percentile of the kept frame levels (None before 1 s is seen)."""
-        if len(self._levels) < 50:
+        levels = self._levels[~np.isnan(self._levels)]
+        if levels.size < 50:
             return None
-        levels = np.fromiter(self._levels.values(), dtype=np.float64)
-        return float(np.percentile(levels, 95) - np.percentile(levels, 10))
+        low, high = np.percentile(levels, [10, 95])
+        return float(high - low)
 
 
 def too_noisy(spread_db: float) -> bool:
