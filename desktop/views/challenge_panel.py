@@ -81,8 +81,8 @@ class ChallengePanel(QGroupBox):
         for w in (self.say, self.countdown):
             w.setVisible(running)
         if self._controller is None:
-            self.intro.setText("Needs a watched call and the challenge detector (not in this build yet). "
-                               "Meanwhile, ask the caller to turn their head fully to one side and to pass a hand "
+            self.intro.setText("Available while a call with video is being watched. "
+                               "Until then, ask the caller to turn their head fully to one side and to pass a hand "
                                "across their face: live face swaps often distort.")
         elif not running:
             self.intro.setText("Press the button, then ask the caller to do exactly what it shows. Live face "

@@ -23,7 +23,7 @@ def _panel(qtbot: QtBot, controller: Any, grace_s: float = 3.0) -> ChallengePane
 def test_without_controller_the_button_explains_itself(qtbot: QtBot) -> None:
     panel = _panel(qtbot, None)
     assert not panel.button.isEnabled()
-    assert "not in this build" in panel.intro.text()
+    assert "while a call with video is being watched" in panel.intro.text()
 
 
 def test_challenge_prompted_counted_down_and_scored(qtbot: QtBot) -> None:
