@@ -98,7 +98,7 @@ class VoiceSyntheticDetector(Detector):
         if spread is not None and too_noisy(spread):
             self.noisy_windows += 1
             self._spreads.append(spread)
-            return na(f"too noisy to judge: the voice stands only {spread:.0f} dB above the background")
+            return na(f"too noisy: the voice stands only {spread:.0f} dB above the background")
         start = int(round(window.t0 * SAMPLE_RATE))
         feats = self._frames.window(window.samples, start)
         if looks_like_music(feats[:, :SPOOF_N_MELS]):
