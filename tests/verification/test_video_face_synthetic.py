@@ -15,6 +15,7 @@ import onnxruntime as ort
 import pytest
 
 from tests.verification.test_video_support import grid_clip, grid_paths, observe_once, run, still_frames
+from tests.verification.test_vision_support import data_or_skip
 from verification.detectors.face_classifier import CROP, MODEL_ID, FaceClassifier, face_crop
 from verification.detectors.face_cues import TemporalCues, boundary_step, cue_crop, resolution_gap
 from verification.detectors.face_synthetic import FaceSyntheticDetector, create, frame_score
@@ -72,6 +73,7 @@ def _auc(neg: np.ndarray, pos: np.ndarray) -> float:
 
 @pytest.mark.slow
 def test_self_made_swaps_of_held_out_identities_score_above_their_sources(classifier: FaceClassifier) -> None:
+    data_or_skip("manifest.csv")  # the face crops are listed there
     sys.path.insert(0, str(FACE_DIR))
     from face_data import load_faces, split  # models/face: identity-disjoint split
     from swaps import lowres_swap, warp_swap
