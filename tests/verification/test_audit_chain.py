@@ -50,11 +50,15 @@ def test_intact_chain_verifies(world: World) -> None:
     assert _check(world) == (True, None, None)
 
 
+# Edits swap the whole JSON string "ada" (a user name): a bare substring could also land inside a
+# random key id or hash, which fails an earlier check than the one a test means to reach.
+
+
 def test_edited_row_is_detected(world: World) -> None:
     _history(world)
     with world.database.reading() as connection:
         body = connection.execute(select(audit_log.c.body).where(audit_log.c.seq == 5)).scalar_one()
-    _tamper(world, update(audit_log).where(audit_log.c.seq == 5).values(body=body.replace("ada", "eve")))
+    _tamper(world, update(audit_log).where(audit_log.c.seq == 5).values(body=body.replace('"ada"', '"eve"')))
     ok, seq, problem = _check(world)
     assert not ok and seq == 5 and "edited" in (problem or "")
 
@@ -63,7 +67,7 @@ def test_rehashed_edit_fails_the_signature(world: World) -> None:
     _history(world)
     with world.database.reading() as connection:
         row = connection.execute(select(audit_log).where(audit_log.c.seq == 5)).one()
-    body = row.body.replace("ada", "eve")
+    body = row.body.replace('"ada"', '"eve"')
     _tamper(world, update(audit_log).where(audit_log.c.seq == 5).values(body=body, hash=chain_hash(row.prev_hash, body)))
     ok, seq, problem = _check(world)
     assert not ok and seq == 5 and "signature" in (problem or "")
