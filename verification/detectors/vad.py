@@ -48,12 +48,22 @@ class SileroVad:
         self._state = np.zeros((2, 1, 128), dtype=np.float32)
         self._context = np.zeros(CONTEXT, dtype=np.float32)
 
-    def chunk_prob(self, chunk: np.ndarray) -> float:
-        """Speech probability of one 512-sample chunk; advances the recurrent state."""
-        x = np.concatenate([self._context, chunk.astype(np.float32, copy=False)])[None, :]
-        out, self._state = self._session.run(None, {"input": x, "state": self._state, "sr": self._sr})
-        self._context = x[0, -CONTEXT:].copy()
-        return float(out.reshape(-1)[0])
+    def probs(self, samples: np.ndarray) -> np.ndarray:
+        """Speech probability of each 512-sample chunk of `samples` (a whole number of chunks), in
+        order; advances the recurrent state. Each model input is a view into one buffer: the
+        graph is tiny, so per-chunk copies would be a visible share of its cost."""
+        if samples.size % CHUNK:
+            raise ValueError(f"the VAD takes whole {CHUNK}-sample chunks, got {samples.size} samples")
+        buffer = np.concatenate([self._context, samples.astype(np.float32, copy=False)])[None, :]
+        out = np.empty(samples.size // CHUNK, dtype=np.float32)
+        run, feeds = self._session.run, {"state": self._state, "sr": self._sr}
+        for k in range(out.size):
+            feeds["input"] = buffer[:, k * CHUNK:k * CHUNK + CHUNK + CONTEXT]
+            prob, feeds["state"] = run(None, feeds)
+            out[k] = prob.reshape(-1)[0]
+        self._state = feeds["state"]
+        self._context = buffer[0, -CONTEXT:].copy()
+        return out
 
 
 class SpeechTracker:
@@ -87,8 +97,8 @@ class SpeechTracker:
         data = np.concatenate([self._pending, new.astype(np.float32, copy=False)])
         self._next = b
         usable = data.size - data.size % CHUNK
-        for offset in range(0, usable, CHUNK):
-            self._decide(start + offset, self._vad.chunk_prob(data[offset:offset + CHUNK]))
+        for k, prob in enumerate(self._vad.probs(data[:usable])):
+            self._decide(start + k * CHUNK, float(prob))
         self._pending = data[usable:].copy()
         horizon = self._next - int(KEEP_S * self._rate)
         while self._decisions and self._decisions[0].start < horizon:

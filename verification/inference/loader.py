@@ -76,7 +76,7 @@ class ModelLoader:
         session = create_session(
             data,
             self._providers,
-            self._threads,
+            self._threads if entry.max_threads is None else min(self._threads, entry.max_threads),
             warmup_inputs=manifest_warmup_inputs(entry),
             name=f"model '{entry.id}' ({path})",
         )

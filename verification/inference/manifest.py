@@ -124,6 +124,9 @@ class ModelEntry(_Strict):
     conversion: Conversion | None = None
     inputs: Annotated[list[InputSpec], Field(min_length=1)]
     outputs: Annotated[list[TensorSpec], Field(min_length=1)]
+    #: cap on intra-op threads: for graphs run many times a second on tiny inputs, handing work
+    #: to a second thread costs more than it saves
+    max_threads: Annotated[int, Field(ge=1)] | None = None
 
 
 class Manifest(_Strict):
