@@ -71,6 +71,23 @@ def test_ring_drop_oldest_marks_gap() -> None:
     assert late.samples[0] == 3.0 and late.samples[-1] == 4.0
 
 
+def test_ring_keeps_every_sample_across_many_wraps() -> None:
+    # Chunk sizes that never divide the capacity, so writes and reads straddle the wrap point.
+    rate, rng = 100, np.random.default_rng(0)
+    ring = AudioRing(rate, capacity_s=1.0)
+    signal = rng.standard_normal(5_000).astype(np.float32)
+    at = 0
+    while at < signal.size:
+        n = int(rng.integers(1, 71))
+        ring.append(signal[at:at + n], pts=at / rate, captured_at=0.0)
+        at = min(at + n, signal.size)
+        a = max(0, at - int(rng.integers(1, 101)))
+        span = ring.read(a, at)
+        np.testing.assert_array_equal(span.samples, signal[a:at])
+        assert not span.gap
+    assert ring.start_index == signal.size - rate and ring.dropped_samples == signal.size - rate
+
+
 def test_ring_timestamp_jump_is_zero_filled_gap() -> None:
     ring = AudioRing(RATE, capacity_s=5.0)
     ring.append(np.ones(RATE, np.float32), pts=0.0, captured_at=0.0)

@@ -84,13 +84,25 @@ class AudioRing:
                 self._start += drop
                 room = drop
             n = min(room, len(samples) - pos, self._capacity)
-            idx = (self._end + np.arange(n)) % self._capacity
-            self._buf[idx] = samples[pos:pos + n]
+            self._put_locked(self._end, samples[pos:pos + n])
             if gap:
                 self._mark_gap_locked(self._end, self._end + n)
                 self.gap_samples += n
             self._end += n
             pos += n
+
+    def _put_locked(self, index: int, samples: np.ndarray) -> None:
+        # at most two slice copies (before and after the wrap): index arrays cost more than the audio
+        at = index % self._capacity
+        first = min(samples.size, self._capacity - at)
+        self._buf[at:at + first] = samples[:first]
+        self._buf[:samples.size - first] = samples[first:]
+
+    def _get_locked(self, index: int, out: np.ndarray) -> None:
+        at = index % self._capacity
+        first = min(out.size, self._capacity - at)
+        out[:first] = self._buf[at:at + first]
+        out[first:] = self._buf[:out.size - first]
 
     def _mark_gap_locked(self, a: int, b: int) -> None:
         if self._gaps and self._gaps[-1][1] >= a:
@@ -123,8 +135,7 @@ class AudioRing:
             lo, hi = max(a, self._start), min(b, self._end)
             gap = lo > a or hi < b
             if hi > lo:
-                idx = np.arange(lo, hi) % self._capacity
-                out[lo - a:hi - a] = self._buf[idx]
+                self._get_locked(lo, out[lo - a:hi - a])
             gap = gap or any(g0 < b and g1 > a for g0, g1 in self._gaps)
             self._gaps = [g for g in self._gaps if g[1] > self._start]
             return AudioSpan(start=a, samples=out, gap=gap, captured_at=self._last_captured)
