@@ -8,6 +8,9 @@ in the model card). No librosa at run time: its import costs seconds and we need
 from __future__ import annotations
 
 import numpy as np
+# scipy's FFT keeps float32 and is 2-5x faster than numpy's on these frame batches
+from scipy.fft import rfft
+from scipy.sparse import csr_matrix
 
 SAMPLE_RATE = 16_000
 
@@ -44,7 +47,7 @@ def power_spectrum(samples: np.ndarray, n_fft: int, win_length: int, hop: int,
         left = (n_fft - win_length) // 2
         padded[left:left + win_length] = window
         window = padded
-    spectrum = np.fft.rfft(frames * window.astype(np.float32), n=n_fft, axis=1)
+    spectrum = rfft(frames * window.astype(np.float32), n=n_fft, axis=1)
     return (spectrum.real ** 2 + spectrum.imag ** 2).astype(np.float32)
 
 
@@ -79,17 +82,29 @@ def mel_filterbank(sample_rate: int, n_fft: int, n_mels: int, fmin: float, fmax:
     return weights.T.astype(np.float32)
 
 
-def mel_energies(power: np.ndarray, filterbank: np.ndarray) -> np.ndarray:
-    """power (frames, bins) @ filterbank (bins, bands) without BLAS: these products are tiny, and
-    a threaded BLAS waiting for a busy core (the call app, other detectors) took ~10 ms each."""
-    return np.einsum("fb,bm->fm", power, filterbank)
+class MelBank:
+    """A (bins, bands) filterbank kept sparse: a mel band covers a handful of FFT bins, so the
+    product costs a tenth of a dense one, with no BLAS (a threaded BLAS waiting for a busy core
+    took ~10 ms a product)."""
+
+    def __init__(self, weights: np.ndarray) -> None:
+        self.bands = int(weights.shape[1])
+        self._bands_by_bins = csr_matrix(weights.T.astype(np.float32))
+
+    def apply(self, power: np.ndarray) -> np.ndarray:
+        """power (frames, bins) -> (frames, bands)."""
+        return np.ascontiguousarray((self._bands_by_bins @ power.T).T)
 
 
-def spoof_filterbank() -> np.ndarray:
-    return mel_filterbank(SAMPLE_RATE, SPOOF_N_FFT, SPOOF_N_MELS, SPOOF_FMIN, SPOOF_FMAX)
+def mel_energies(power: np.ndarray, bank: MelBank) -> np.ndarray:
+    return bank.apply(power)
 
 
-def spoof_log_mel(samples: np.ndarray, filterbank: np.ndarray | None = None) -> np.ndarray:
+def spoof_filterbank() -> MelBank:
+    return MelBank(mel_filterbank(SAMPLE_RATE, SPOOF_N_FFT, SPOOF_N_MELS, SPOOF_FMIN, SPOOF_FMAX))
+
+
+def spoof_log_mel(samples: np.ndarray, filterbank: MelBank | None = None) -> np.ndarray:
     """16 kHz float32 samples -> (frames, 80) natural-log mel energies, frames every 10 ms.
 
     Frame k covers samples [160 k, 160 k + 512), so frames cut from a long utterance equal the
@@ -102,11 +117,11 @@ def spoof_log_mel(samples: np.ndarray, filterbank: np.ndarray | None = None) -> 
 
 def _spoof_spectrum(samples: np.ndarray) -> np.ndarray:
     frames = frame_signal(samples, SPOOF_N_FFT, SPOOF_HOP)
-    return np.fft.rfft(frames * np.hanning(SPOOF_N_FFT + 1)[:-1].astype(np.float32), axis=1)
+    return rfft(frames * np.hanning(SPOOF_N_FFT + 1)[:-1].astype(np.float32), axis=1)
 
 
-def _coherence(spectrum: np.ndarray, power: np.ndarray, fb: np.ndarray) -> np.ndarray:
-    out = np.zeros((spectrum.shape[0], fb.shape[1]), dtype=np.float32)
+def _coherence(spectrum: np.ndarray, power: np.ndarray, fb: MelBank) -> np.ndarray:
+    out = np.zeros((spectrum.shape[0], fb.bands), dtype=np.float32)
     if spectrum.shape[0] <= PHASE_LOOKBACK:
         return out
     unit = spectrum / (np.sqrt(power) + 1e-12)
@@ -116,7 +131,7 @@ def _coherence(spectrum: np.ndarray, power: np.ndarray, fb: np.ndarray) -> np.nd
     return out
 
 
-def phase_coherence(samples: np.ndarray, filterbank: np.ndarray | None = None) -> np.ndarray:
+def phase_coherence(samples: np.ndarray, filterbank: MelBank | None = None) -> np.ndarray:
     """16 kHz float32 samples -> (frames, 80) phase coherence per mel band, frames as spoof_log_mel.
 
     For each bin, the cosine of the second difference of the STFT phase over three frames: a steady
@@ -132,7 +147,7 @@ def phase_coherence(samples: np.ndarray, filterbank: np.ndarray | None = None) -
     return _coherence(spectrum, (spectrum.real ** 2 + spectrum.imag ** 2).astype(np.float32), fb)
 
 
-def spoof_features(samples: np.ndarray, filterbank: np.ndarray | None = None) -> np.ndarray:
+def spoof_features(samples: np.ndarray, filterbank: MelBank | None = None) -> np.ndarray:
     """(frames, 160): spoof_log_mel beside phase_coherence (the synthetic-voice model's input),
     from one STFT."""
     fb = spoof_filterbank() if filterbank is None else filterbank

@@ -14,6 +14,7 @@ his pauses) does not hide the voice from a listener or from the model, so it mus
 from __future__ import annotations
 
 import numpy as np
+from scipy.fft import rfft
 
 FRAME = 320  # 20 ms at 16 kHz
 BAND_HZ = (250.0, 4000.0)
@@ -42,7 +43,7 @@ class LevelHistory:
             return
         offset = first * FRAME - start_sample
         frames = samples[offset:offset + count * FRAME].astype(np.float64).reshape(count, FRAME)
-        power = np.abs(np.fft.rfft(frames * self._taper, axis=1)[:, self._band]) ** 2
+        power = np.abs(rfft(frames * self._taper, axis=1)[:, self._band]) ** 2
         levels = 10.0 * np.log10(power.sum(axis=1) / FRAME + 1e-10)
         index = np.arange(first, first + count)
         if first > self._next:  # frames skipped (a lost stretch): they say nothing of the background

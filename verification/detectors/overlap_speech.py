@@ -38,6 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.fft import irfft, rfft
 
 from verification.detectors.audio_features import SAMPLE_RATE
 
@@ -87,9 +88,9 @@ _SAME_VOICE = _same_voice_lags()  # constant lookup table, never modified
 def _difference(y: np.ndarray) -> np.ndarray:
     """Normalised YIN difference per row: sum over WIN of (y[t] - y[t+T])^2 over the energy of both
     stretches, for T = 0..MAX_LAG (0 = identical, ~1 = unrelated). y: (frames, >= WIN + MAX_LAG)."""
-    head = np.fft.rfft(y[:, :WIN], NFFT)
-    body = np.fft.rfft(y[:, :WIN + MAX_LAG], NFFT)
-    cross = np.fft.irfft(np.conj(head) * body, NFFT)[:, :MAX_LAG + 1]
+    head = rfft(y[:, :WIN], NFFT)
+    body = rfft(y[:, :WIN + MAX_LAG], NFFT)
+    cross = irfft(np.conj(head) * body, NFFT)[:, :MAX_LAG + 1]
     cum = np.concatenate([np.zeros((y.shape[0], 1), y.dtype), np.cumsum(y[:, :WIN + MAX_LAG] ** 2, axis=1)], 1)
     shifted = cum[:, WIN:WIN + MAX_LAG + 1] - cum[:, :MAX_LAG + 1]
     base = shifted[:, :1]

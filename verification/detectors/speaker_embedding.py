@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from verification.detectors.audio_features import SAMPLE_RATE, mel_energies, mel_filterbank, power_spectrum
+from verification.detectors.audio_features import SAMPLE_RATE, MelBank, mel_energies, mel_filterbank, power_spectrum
 from verification.errors import ModelError
 
 N_FFT, WIN, HOP, N_MELS, SEGMENT = 512, 400, 160, 40, 80
@@ -26,7 +26,7 @@ class SpeakerEmbedder:
             raise ModelError(f"speaker_embedder: unexpected input {[(i.name, i.shape) for i in inputs]}")
         self._session = session
         self._input = inputs[0].name
-        self._fb = mel_filterbank(SAMPLE_RATE, N_FFT, N_MELS, 0.0, SAMPLE_RATE / 2)
+        self._fb = MelBank(mel_filterbank(SAMPLE_RATE, N_FFT, N_MELS, 0.0, SAMPLE_RATE / 2))
         self._window = (np.hamming(WIN + 1)[:-1]).astype(np.float32)  # periodic, as scipy/librosa
 
     def log_mel(self, samples: np.ndarray) -> np.ndarray:
