@@ -8,8 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from verification.detectors.voice_identity import VoiceIdentityDetector, create
+from verification.detectors.voice_identity import CHANGE_ALONE_MAX, VoiceIdentityDetector, create
 from verification.detectors.evidence import DetectorResult
+from verification.fusion.calibration import load_calibration
+from verification.fusion.levels import ELEVATED_LLR, ORDER
+from verification.fusion.live import CallFusion
 
 from .test_voice_support import RATE, load_speech, shared_rows, silence, voice_loader, windows
 
@@ -49,8 +52,28 @@ def test_two_real_speakers_concatenated_is_a_change(tmp_path: Path, speakers: li
         changes = result.details["voice_changes"]
         assert changes, result.details
         assert 6.0 <= changes[0]["t_s"] <= 10.0  # the switch is at 8 s; tiles are 2 s
-        assert result.score is not None and result.score > 0.8
+        # a change alone is held below `elevated`: named, but no alert by itself
+        assert result.score == pytest.approx(CHANGE_ALONE_MAX)
         assert "changes" in (result.reason or "")
+
+
+def test_a_second_voice_alone_never_raises_the_call(tmp_path: Path, speakers: list[np.ndarray]) -> None:
+    calibration = load_calibration()
+    assert calibration.for_detector("voice_identity").llr(CHANGE_ALONE_MAX) < ELEVATED_LLR
+    loader = voice_loader(tmp_path)
+    enrol = create(loader)
+    _run(enrol, speakers[0][: 6 * RATE])
+    audio = np.concatenate([speakers[0][6 * RATE: 14 * RATE], speakers[1][: 8 * RATE]])
+    for enrolled, worst_expected in ((None, "low"), (enrol.voiceprint(), "elevated")):
+        detector, fusion, worst = create(loader, enrolled=enrolled), CallFusion(calibration), "unknown"
+        for w in windows(audio):
+            for evidence in detector.process_audio(w):
+                fusion.add(evidence)
+            worst = max(worst, fusion.verdict(w.t1).level, key=ORDER.__getitem__)
+        assert detector.result().details["voice_changes"]
+        # without a voiceprint the change is reported but the call stays low; against the
+        # enrolled owner the second voice is a mismatch and raises it
+        assert worst == worst_expected
 
 
 def test_enrolled_voiceprint_matches_its_owner_only(tmp_path: Path, speakers: list[np.ndarray]) -> None:
