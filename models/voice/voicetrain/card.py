@@ -151,8 +151,11 @@ def write_card(r: dict, path: Path, seed: int) -> None:
           "- Real voices it never heard look more synthetic to it than voices it trained on: in the README's",
           "  false-alarm split, LibriSpeech readers outside its training reach `elevated` in 25% of recordings",
           "  (14 of 56), readers it trained on in 3.7%. More bona fide speakers, not calibration, would fix that.",
+          "  In 3-minute calls of such readers back to back every call reached `elevated` at some moment",
+          "  (4 of 4, 16% of the time; one `high`; benchmarks/long_call_false_alarms.py). Quiet pauses are not",
+          "  the cause: filling them with noise 35 or 45 dB below the speech left the rate at 23% and 21%.",
           "- Calibration is fitted on validation data from the training families, so scores on an unseen",
           "  generator are too confident in the bona fide direction: treat a middling score as 'cannot tell'.",
-          "- Utterance EERs above come from 4 s excerpts; a whole call averages more windows and is steadier,",
-          "  but single 2 s windows are noisier than these numbers.", ""]
+          "- Utterance EERs above come from 4 s excerpts; single 2 s windows are noisier, and a call's verdict",
+          "  is its worst moment, so the longer a call the likelier a false `elevated`.", ""]
     path.write_text("\n".join(L))
