@@ -22,6 +22,9 @@ sys.path.insert(0, str(HERE))
 from platformdirs import user_cache_dir  # noqa: E402
 
 STAGES = ("generate", "features", "train", "evaluate")
+# Run on request only (--stages dev): held-out-family EER on the validation split, for choosing
+# recipe changes without the test split (voicetrain/dev_check.py).
+EXTRA_STAGES = ("dev",)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=HERE.parents[2] / "shared" / "data",
                         help="shared data folder (holds manifest.csv)")
     parser.add_argument("--cache", type=Path, default=None, help="work folder for generated audio/features")
-    parser.add_argument("--stages", default=",".join(STAGES), help=f"comma list of {', '.join(STAGES)}")
+    parser.add_argument("--stages", default=",".join(STAGES),
+                        help=f"comma list of {', '.join(STAGES + EXTRA_STAGES)} (default: all but dev)")
     parser.add_argument("--fresh", action="store_true", help="redo stages whose outputs exist")
     args = parser.parse_args(argv)
     cache = args.cache or Path(user_cache_dir("callshield", appauthor=False)) / f"voice-train-seed{args.seed}"
@@ -64,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     if "evaluate" in stages:
         from voicetrain.evaluation import evaluate_all
         timed("evaluate", lambda: evaluate_all(items, cache, HERE, args.seed, log))
+    if "dev" in stages:
+        from voicetrain.dev_check import dev_check
+        dev_check(items, cache, args.seed, log)
     log("done")
     return 0
 
