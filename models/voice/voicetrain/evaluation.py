@@ -118,6 +118,8 @@ def evaluate_all(items: list[Item], cache: Path, model_dir: Path, seed: int, log
     results["train_info"] = json.loads(info_path.read_text()) if info_path.exists() else {}
     timings_path = cache / "timings.json"
     results["timings"] = json.loads(timings_path.read_text()) if timings_path.exists() else {}
+    dev_path = cache / "dev_results.json"  # from --stages dev, when it was run on these models
+    results["dev"] = json.loads(dev_path.read_text()) if dev_path.exists() else {}
     (cache / "results.json").write_text(json.dumps(results, indent=1, default=float))
     from voicetrain.card import write_card
     write_card(results, model_dir / "MODEL_CARD.md", seed)
