@@ -60,7 +60,8 @@ def load_speech(rel_path: str) -> np.ndarray:
 
 
 def heldout_libri_speakers() -> list[dict[str, str]]:
-    """LibriSpeech files of speakers the shipped model never trained or calibrated on."""
+    """LibriSpeech files of the voice recipe's test speakers: never trained on or used to pick the model
+    (half of them are in the set models/calibration.toml is fitted on)."""
     from voicetrain.corpus import speaker_splits
 
     rows = shared_rows("librispeech_resemblyzer")
