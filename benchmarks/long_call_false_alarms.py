@@ -136,6 +136,7 @@ def main() -> int:
         for k, path in enumerate(files, 1):
             print(f"  {group}: call {k} of {len(files)}", end="\r", file=sys.stderr, flush=True)
             timelines.append(timeline(analyzer, path))
+        print(" " * 72, end="\r", file=sys.stderr, flush=True)  # clear the progress line
         print(summarise(group, timelines))
     if args.keep is None:
         for path in out.glob("*.wav"):
