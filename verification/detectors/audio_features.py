@@ -96,10 +96,6 @@ class MelBank:
         return np.ascontiguousarray((self._bands_by_bins @ power.T).T)
 
 
-def mel_energies(power: np.ndarray, bank: MelBank) -> np.ndarray:
-    return bank.apply(power)
-
-
 def spoof_filterbank() -> MelBank:
     return MelBank(mel_filterbank(SAMPLE_RATE, SPOOF_N_FFT, SPOOF_N_MELS, SPOOF_FMIN, SPOOF_FMAX))
 
@@ -112,7 +108,7 @@ def spoof_log_mel(samples: np.ndarray, filterbank: MelBank | None = None) -> np.
     """
     fb = spoof_filterbank() if filterbank is None else filterbank
     power = power_spectrum(samples, SPOOF_N_FFT, SPOOF_N_FFT, SPOOF_HOP, np.hanning(SPOOF_N_FFT + 1)[:-1])
-    return np.log(mel_energies(power, fb) + LOG_FLOOR).astype(np.float32)
+    return np.log(fb.apply(power) + LOG_FLOOR).astype(np.float32)
 
 
 def _spoof_spectrum(samples: np.ndarray) -> np.ndarray:
@@ -127,7 +123,7 @@ def _coherence(spectrum: np.ndarray, power: np.ndarray, fb: MelBank) -> np.ndarr
     unit = spectrum / (np.sqrt(power) + 1e-12)
     second = (unit[2:] * np.conj(unit[1:-1]) ** 2 * unit[:-2]).real.astype(np.float32)
     weight = np.minimum(np.minimum(power[2:], power[1:-1]), power[:-2])
-    out[PHASE_LOOKBACK:] = mel_energies(second * weight, fb) / (mel_energies(weight, fb) + 1e-10)
+    out[PHASE_LOOKBACK:] = fb.apply(second * weight) / (fb.apply(weight) + 1e-10)
     return out
 
 
@@ -153,7 +149,7 @@ def spoof_features(samples: np.ndarray, filterbank: MelBank | None = None) -> np
     fb = spoof_filterbank() if filterbank is None else filterbank
     spectrum = _spoof_spectrum(samples)
     power = (spectrum.real ** 2 + spectrum.imag ** 2).astype(np.float32)
-    log_mel = np.log(mel_energies(power, fb) + LOG_FLOOR).astype(np.float32)
+    log_mel = np.log(fb.apply(power) + LOG_FLOOR).astype(np.float32)
     return np.concatenate([log_mel, _coherence(spectrum, power, fb)], axis=1)
 
 

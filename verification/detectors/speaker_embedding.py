@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from verification.detectors.audio_features import SAMPLE_RATE, MelBank, mel_energies, mel_filterbank, power_spectrum
+from verification.detectors.audio_features import SAMPLE_RATE, MelBank, mel_filterbank, power_spectrum
 from verification.errors import ModelError
 
 N_FFT, WIN, HOP, N_MELS, SEGMENT = 512, 400, 160, 40, 80
@@ -31,7 +31,7 @@ class SpeakerEmbedder:
 
     def log_mel(self, samples: np.ndarray) -> np.ndarray:
         power = power_spectrum(samples, N_FFT, WIN, HOP, self._window)
-        return np.log10(mel_energies(power, self._fb) + 1e-10).astype(np.float32)
+        return np.log10(self._fb.apply(power) + 1e-10).astype(np.float32)
 
     def segment_embeddings(self, samples: np.ndarray, segments: int = 2) -> np.ndarray:
         """(segments, 256) L2-normalised embeddings of `segments` 0.8 s stretches spread evenly
