@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from verification.errors import ModelError
+from verification.errors import ConfigError, ModelError
 from verification.inference import loader as loader_module
 from verification.inference.loader import ModelLoader
-from verification.inference.manifest import load_manifest
+from verification.inference.manifest import load_manifest, parse_manifest
 from verification.inference.verify import verify_model_file
 
-from .models_support import real_model_dir, tiny_add_model, tiny_manifest
+from .models_support import project_entry, real_model_dir, tiny_add_model, tiny_manifest
 
 
 @pytest.fixture
@@ -105,3 +105,20 @@ def test_real_models_load_with_their_manifest_spec() -> None:
             assert [s.name for s in specs] == [n.name for n in nodes]
             assert [[d if d is not None else "?" for d in n.shape] for n in nodes] == [s.shape for s in specs]
     assert [m["id"] for m in models.loaded()] == manifest.ids
+
+
+def test_max_threads_caps_one_models_session(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    entries = []
+    for model_id, cap in (("capped", 1), ("free", None)):
+        data = tiny_add_model(1.0)
+        (tmp_path / "src" / f"{model_id}.onnx").write_bytes(data)
+        entries.append(project_entry(model_id, data, f"src/{model_id}.onnx") | ({"max_threads": cap} if cap else {}))
+    manifest = parse_manifest({"manifest_version": 1, "models": entries}, base_dir=tmp_path)
+    model_dir = tmp_path / "models"
+    shutil.copytree(tmp_path / "src", model_dir)
+    models = ModelLoader(manifest, model_dir, ["cpu"], threads=2)
+    threads = {m: models.load(m).session.get_session_options().intra_op_num_threads for m in ("capped", "free")}
+    assert threads == {"capped": 1, "free": 2}
+    with pytest.raises(ConfigError, match="max_threads"):
+        parse_manifest({"manifest_version": 1, "models": [entries[0] | {"max_threads": 0}]}, base_dir=tmp_path)
