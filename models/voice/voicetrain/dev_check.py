@@ -18,7 +18,8 @@ import numpy as np
 
 from verification.detectors.audio_features import spoof_features
 from voicetrain.channel import apply_condition
-from voicetrain.items import Item, load_audio
+from voicetrain.features import all_audio
+from voicetrain.items import Item
 from voicetrain.metrics import eer
 from voicetrain.scoring import utterance_scores
 
@@ -27,9 +28,7 @@ CUT_S = 4.0  # as the test utterances
 
 
 def _features(items: list[Item], cache: Path, seed: int) -> dict[str, dict[str, np.ndarray]]:
-    audio: dict[str, np.ndarray] = {}
-    for path in sorted(cache.glob("audio_*.npz")):
-        audio.update(load_audio(path))
+    audio = all_audio(cache)
     rng = np.random.default_rng(seed)
     cut = int(CUT_S * 16_000)
     return {c: {i.uid: spoof_features(audio[i.uid][:cut] if c == "clean" else apply_condition(audio[i.uid][:cut], c, rng))

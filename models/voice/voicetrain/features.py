@@ -38,7 +38,7 @@ def _test_conditions(job: tuple[np.ndarray, int]) -> list[np.ndarray]:
     return [spoof_features(apply_condition(audio, c, rng)).astype(np.float16) for c in CONDITIONS]
 
 
-def _all_audio(cache: Path) -> dict[str, np.ndarray]:
+def all_audio(cache: Path) -> dict[str, np.ndarray]:
     audio: dict[str, np.ndarray] = {}
     for path in sorted(cache.glob("audio_*.npz")):
         audio.update(load_audio(path))
@@ -63,7 +63,7 @@ def features_current(cache: Path) -> bool:
 
 def build_features(items: list[Item], cache: Path, seed: int, log: Callable[[str], None] = print) -> None:
     started = time.perf_counter()
-    audio = _all_audio(cache)
+    audio = all_audio(cache)
     fit_items = [i for i in items if i.split in ("train", "val")]
     # Bona fide is the smaller class: one more random call path each.
     jobs = [(audio[i.uid], 4 if i.label == 0 else 2, seed * 7_919 + n) for n, i in enumerate(fit_items)]
