@@ -16,6 +16,8 @@ Layers = tuple[tuple[int, int, bool], ...]  # (out channels, stride, max-pool af
 # 96 -> 48 -> 24 -> 12 -> 6 px
 SMALL: Layers = ((16, 1, True), (32, 1, True), (48, 1, True), (64, 1, False), (96, 2, False))
 WIDE: Layers = ((16, 1, True), (32, 1, True), (64, 1, True), (96, 1, False), (128, 2, False))
+WIDER: Layers = ((24, 1, True), (48, 1, True), (96, 1, True), (128, 1, False), (192, 2, False))
+LAYERS = {"small": SMALL, "wide": WIDE, "wider": WIDER}
 
 
 class Net(nn.Module):
@@ -39,8 +41,10 @@ class Net(nn.Module):
 
 def logits(net: Net, x: np.ndarray) -> np.ndarray:
     net.eval()
+    device = next(net.parameters()).device
     with torch.no_grad():
-        return np.concatenate([net(torch.from_numpy(x[k:k + 256])).numpy() for k in range(0, len(x), 256)])
+        return np.concatenate([net(torch.from_numpy(x[k:k + 256]).to(device)).cpu().numpy()
+                               for k in range(0, len(x), 256)])
 
 
 def member(net: Net, weight: float = 1.0) -> Member:

@@ -2,6 +2,8 @@
 
     .venv/bin/python models/face/train_face_synthetic.py [--epochs-factor 1.0] [--out PATH]
     .venv/bin/python models/face/train_face_synthetic.py --dev   # recipe selection, writes nothing
+    (--workers N makes each epoch's pictures in N processes from per-shard seeds: other pictures
+    than the one-process run that made the committed model; --device cuda trains on a GPU)
 
 Two members, their logits averaged (weighted) in the one ONNX graph: a small network trained on
 self-blended images only (what the soft, low-resolution faces of live swap tools leave), and a
@@ -37,7 +39,7 @@ from dev_check import dev_inputs, is_dev_identity  # noqa: E402
 from face_data import load_faces, split  # noqa: E402
 from face_net import SMALL, WIDE, Layers, Net, logits, member  # noqa: E402
 from onnx_export import build_model  # noqa: E402
-from training_data import FAKE_KINDS, Pool, batch_arrays, parse_mix  # noqa: E402
+from training_data import FAKE_KINDS, EpochMaker, Pool, batch_arrays, parse_mix  # noqa: E402
 
 from verification.detectors.face_classifier import CROP  # noqa: E402
 
@@ -88,18 +90,22 @@ def dev_aucs(score, dev: dict[str, np.ndarray]) -> dict[str, float]:
 
 
 def train(recipe: Recipe, epochs: int, pool: Pool, held_out: tuple[np.ndarray, np.ndarray],
-          dev: dict[str, np.ndarray] | None) -> Net:
+          dev: dict[str, np.ndarray] | None, workers: int = 1, device: str = "cpu") -> Net:
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
     mix = parse_mix(recipe.mix)
-    net = Net(recipe.layers)
+    # One process draws every picture from `rng` (this reproduces the committed model); workers
+    # draw them from per-shard seeds instead, the same pictures whatever their number.
+    maker = EpochMaker(pool, mix, seed=0, workers=workers) if workers > 1 else None
+    net = Net(recipe.layers).to(device)
     steps = PASSES * ((2 * len(pool.faces) + BATCH - 1) // BATCH)
     opt = torch.optim.AdamW(net.parameters(), lr=LR, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, LR, total_steps=epochs * steps)
     loss_fn = nn.BCEWithLogitsLoss()
     started = time.time()
     for epoch in range(epochs):
-        x, y = batch_arrays(pool, mix, rng)
+        x, y = maker.epoch(epoch) if maker else batch_arrays(pool, mix, rng)
+        xd, yd = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
         net.train()
         losses = []
         for _ in range(PASSES):
@@ -108,8 +114,9 @@ def train(recipe: Recipe, epochs: int, pool: Pool, held_out: tuple[np.ndarray, n
             pairs = rng.permutation(len(y) // 2)
             for k in range(0, len(pairs), BATCH // 2):
                 idx = np.stack([2 * pairs[k:k + BATCH // 2], 2 * pairs[k:k + BATCH // 2] + 1], axis=1).ravel()
+                idx = torch.from_numpy(idx).to(device)
                 opt.zero_grad()
-                loss = loss_fn(net(torch.from_numpy(x[idx])), torch.from_numpy(y[idx]))
+                loss = loss_fn(net(xd[idx]), yd[idx])
                 loss.backward()
                 opt.step()
                 sched.step()
@@ -119,7 +126,23 @@ def train(recipe: Recipe, epochs: int, pool: Pool, held_out: tuple[np.ndarray, n
         if dev is not None and (epoch % 4 == 3 or epoch == epochs - 1):
             line += f", dev AUC {dev_aucs(lambda v: logits(net, v), dev)}"
         print(f"{line}, {time.time() - started:.0f} s", flush=True)
-    return net
+    if maker:
+        maker.close()
+    return net.cpu()
+
+
+def dev_split(train_faces: list) -> tuple[list, dict[str, np.ndarray]]:
+    """Training faces minus the dev identities, and the dev identities' swaps and training fakes."""
+    dev_faces = [f for f in train_faces if is_dev_identity(f.identity)]
+    fit_faces = [f for f in train_faces if not is_dev_identity(f.identity)]
+    dev_pool = Pool.load(dev_faces)
+    dev = dev_inputs(dev_pool.faces, dev_pool.images, dev_pool.meshes)
+    for kind in FAKE_KINDS:  # the training kinds too, on the held-out identities (donors among them)
+        x_k, _ = batch_arrays(dev_pool, {kind: 1.0}, np.random.default_rng(2))
+        dev[f"train_{kind}"] = x_k[1::2]
+    dev["train_real"] = x_k[0::2]
+    print(f"dev: {len(dev_faces)} faces of training identities held out of fitting", flush=True)
+    return fit_faces, dev
 
 
 def main() -> int:
@@ -129,25 +152,20 @@ def main() -> int:
                     help="recipe selection: hold a fifth of the training identities out and report their swap AUCs "
                          "(writes nothing unless --out is given)")
     ap.add_argument("--out", default=None, help="ONNX path (default: models/face/face_synthetic.onnx unless --dev)")
+    ap.add_argument("--workers", type=int, default=1, help="processes making each epoch's pictures")
+    ap.add_argument("--device", default="cpu", help="torch device for training (cpu, cuda)")
     args = ap.parse_args()
     torch.set_num_threads(2)
     train_faces, test_faces = split(load_faces())
     dev = None
     if args.dev:
-        dev_faces = [f for f in train_faces if is_dev_identity(f.identity)]
-        train_faces = [f for f in train_faces if not is_dev_identity(f.identity)]
-        dev_pool = Pool.load(dev_faces)
-        dev = dev_inputs(dev_pool.faces, dev_pool.images, dev_pool.meshes)
-        for kind in FAKE_KINDS:  # the training kinds too, on the held-out identities (donors among them)
-            x_k, _ = batch_arrays(dev_pool, {kind: 1.0}, np.random.default_rng(2))
-            dev[f"train_{kind}"] = x_k[1::2]
-        dev["train_real"] = x_k[0::2]
-        print(f"dev: {len(dev_faces)} faces of training identities held out of fitting", flush=True)
+        train_faces, dev = dev_split(train_faces)
     pool = Pool.load(train_faces)
     test = Pool.load(test_faces)  # the held-out SBI metric only; never a donor or a training sample
     held_out = batch_arrays(test, {"sbi": 1.0}, np.random.default_rng(1))
     started = time.time()
-    nets = [train(r, max(1, round(r.epochs * args.epochs_factor)), pool, held_out, dev) for r in RECIPES]
+    nets = [train(r, max(1, round(r.epochs * args.epochs_factor)), pool, held_out, dev, args.workers, args.device)
+            for r in RECIPES]
 
     def score(x: np.ndarray) -> np.ndarray:
         return sum(r.weight * logits(n, x) for r, n in zip(RECIPES, nets)) / sum(r.weight for r in RECIPES)

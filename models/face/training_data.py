@@ -3,12 +3,19 @@ epoch, the fake's kind drawn from a mix, both given the same call-like degradati
 
 Fake kinds (all made from training faces; the evaluation swaps of swaps.py are never used):
 `sbi` self-blended images (sbi.py), `self_warp` the face's own features moved (self_warp.py),
-`cross` another training identity's face pasted in (cross_blend.py).
+`cross` another training identity's face pasted in (cross_blend.py), `fitted` another training
+identity's face bent onto the target's mesh first (fitted_cross.py).
+
+An epoch's pictures are made in shards, each with its own seed (seed, epoch, shard), so they are
+the same whether one process makes them or several (`workers`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
 
 import cv2
 import numpy as np
@@ -16,12 +23,15 @@ import numpy as np
 from cross_blend import cross_blend
 from face_data import Face
 from face_meshes import meshes_for
+from fitted_cross import fitted_cross
 from sbi import degrade, self_blend
 from self_warp import self_warp
 
 from verification.detectors.face_classifier import face_crop, to_input
 
-FAKE_KINDS = ("sbi", "self_warp", "cross")
+FAKE_KINDS = ("sbi", "self_warp", "cross", "fitted")
+SHARDS = 32  # fixed, so the pictures do not depend on the number of workers
+DONOR_KINDS = ("cross", "fitted")
 Donor = tuple[np.ndarray, np.ndarray]  # picture, mesh
 
 
@@ -62,6 +72,8 @@ def fake_of(kind: str, img: np.ndarray, mesh: np.ndarray | None, donor: Donor | 
         return self_warp(img, mesh, rng)
     if kind == "cross" and mesh is not None and donor is not None:
         return cross_blend(img, mesh, donor[0], donor[1], rng)
+    if kind == "fitted" and mesh is not None and donor is not None:
+        return fitted_cross(img, mesh, donor[0], donor[1], rng)
     return self_blend(img, lm, rng)
 
 
@@ -79,14 +91,78 @@ def sample(img: np.ndarray, face: Face, fake: str | None, mesh: np.ndarray | Non
     return face_crop(img, lm + rng.normal(0, 1.5, lm.shape))  # detector landmarks jitter too
 
 
-def batch_arrays(pool: Pool, mix: dict[str, float], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Network inputs and labels: (real, fake) of every face in the pool, in that order, pairwise."""
+def pictures(pool: Pool, mix: dict[str, float], rng: np.random.Generator,
+             faces: range | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 crops and labels: (real, fake) of every face (or of `faces`), in that order, pairwise."""
     kinds, probs = list(mix), np.array(list(mix.values()))
     crops, labels = [], []
-    for k, (img, face, mesh) in enumerate(zip(pool.images, pool.faces, pool.meshes)):
+    for k in faces if faces is not None else range(len(pool.faces)):
+        img, face, mesh = pool.images[k], pool.faces[k], pool.meshes[k]
         kind = str(rng.choice(kinds, p=probs / probs.sum()))
-        donor = pool.donor(k, rng) if kind == "cross" else None
+        donor = pool.donor(k, rng) if kind in DONOR_KINDS else None
         for fake in (None, kind):
             crops.append(sample(img, face, fake, mesh, donor, rng))
             labels.append(float(fake is not None))
-    return to_input(np.stack(crops)), np.array(labels, np.float32)
+    return np.stack(crops), np.array(labels, np.float32)
+
+
+def batch_arrays(pool: Pool, mix: dict[str, float], rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Network inputs and labels: (real, fake) of every face in the pool, in that order, pairwise."""
+    crops, labels = pictures(pool, mix, rng)
+    return to_input(crops), labels
+
+
+class EpochMaker:
+    """Makes each epoch's pictures in SHARDS seeded shards, in `workers` processes. They are
+    spawned, not forked (a fork after OpenCV's threads have run can deadlock); each gets the pool
+    once, at its start."""
+
+    def __init__(self, pool: Pool, mix: dict[str, float], seed: int, workers: int = 1) -> None:
+        self.pool, self.mix, self.seed = pool, mix, seed
+        self.executor = None
+        self.pending: dict[int, list] = {}
+        if workers > 1:
+            self.executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                                initializer=_adopt, initargs=(pool, mix))
+
+    def submit(self, epoch: int) -> list:
+        return [self.executor.submit(_shard_in_worker, (self.seed, epoch, n)) for n in range(SHARDS)]
+
+    def shard(self, epoch: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+        return _shard(self.pool, self.mix, self.seed, epoch, n)
+
+    def epoch(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        """The epoch's pictures; with workers, the next epoch's are started before this returns
+        (they are made while the network learns from these)."""
+        if self.executor is None:
+            parts = [self.shard(epoch, n) for n in range(SHARDS)]
+        else:
+            pending = self.pending.pop(epoch, None) or self.submit(epoch)
+            self.pending[epoch + 1] = self.submit(epoch + 1)
+            parts = [f.result() for f in pending]
+        parts = [p for p in parts if len(p[1])]
+        return to_input(np.concatenate([p[0] for p in parts])), np.concatenate([p[1] for p in parts])
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
+
+
+def _shard(pool: Pool, mix: dict[str, float], seed: int, epoch: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng([seed, epoch, n])
+    faces = range(n, len(pool.faces), SHARDS)
+    if not len(faces):
+        return np.zeros((0, 1, 1, 3), np.uint8), np.zeros(0, np.float32)
+    return pictures(pool, mix, rng, faces)
+
+
+_WORKER: dict[str, object] = {}  # per worker process: the pool and mix it was started with
+
+
+def _adopt(pool: Pool, mix: dict[str, float]) -> None:
+    cv2.setNumThreads(1)
+    _WORKER.update(pool=pool, mix=mix)
+
+
+def _shard_in_worker(args: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    return _shard(_WORKER["pool"], _WORKER["mix"], *args)
