@@ -7,7 +7,8 @@ Each candidate is NAME=MIX/LAYERS/EPOCHS. Holds the dev fifth of the training id
 fitting (as train_face_synthetic.py --dev), trains the shipped self-blend member once, then each
 candidate, and reports dev AUCs per swap kind for the candidate alone and in the ensemble with
 the self-blend member at several weights. The test split is not touched. Results are written
-after every candidate, so a run cut short keeps what it finished.
+after every candidate, so a run cut short keeps what it finished; each member's dev logits go
+beside the JSON (OUT_NAME.npz), so other ensembles can be scored later without retraining.
 """
 
 from __future__ import annotations
@@ -66,10 +67,12 @@ def main() -> int:
     if not args.alone:
         sbi_dev = logits_of(train(base, base.epochs, pool, held_out, None, args.workers, args.device), dev)
         results["self_blend_member"] = dev_aucs(lambda x: sbi_dev[id(x)], dev)
+        save_logits(Path(args.out), base.name, sbi_dev, dev)
     for cand in candidates:
         t0 = time.time()
         net = train(cand, cand.epochs, pool, held_out, None, args.workers, args.device)
         own = logits_of(net, dev)
+        save_logits(Path(args.out), cand.name, own, dev)
         entry = {"name": cand.name, "mix": parse_mix(cand.mix), "layers": cand.layers, "epochs": cand.epochs,
                  "params": sum(p.numel() for p in net.parameters()), "seconds": round(time.time() - t0, 1),
                  "alone": dev_aucs(lambda x: own[id(x)], dev)}
@@ -85,6 +88,10 @@ def main() -> int:
 def logits_of(net, dev: dict[str, np.ndarray]) -> dict[int, np.ndarray]:
     """Logits of every dev array, keyed by the array's id (dev_aucs hands the arrays back)."""
     return {id(v): logits(net, v) for v in dev.values()}
+
+
+def save_logits(out: Path, name: str, by_id: dict[int, np.ndarray], dev: dict[str, np.ndarray]) -> None:
+    np.savez(out.with_name(f"{out.stem}_{name}.npz"), **{key: by_id[id(v)] for key, v in dev.items()})
 
 
 if __name__ == "__main__":
