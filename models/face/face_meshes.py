@@ -2,7 +2,8 @@
 
 Training (self-warp and cross-identity blends need each face's mesh) and validation use the same
 meshes. The cache is a .npz in the user cache folder (never the repository), keyed by the crop's
-path; a face the pipeline does not find is stored as NaN and returned as None.
+path inside the data folder, so a cache copied to another machine still matches; a face the
+pipeline does not find is stored as NaN and returned as None.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 from platformdirs import user_cache_dir
+
+from face_data import DATA
 
 CACHE = Path(os.environ.get("CALLSHIELD_FACE_MESH_CACHE")
              or Path(user_cache_dir("callshield", appauthor=False)) / "face-meshes.npz")
@@ -30,13 +33,26 @@ def mesh_of(pipeline, image: np.ndarray) -> np.ndarray | None:
     return second if second is not None else first
 
 
+def cache_key(path: Path) -> str:
+    """The crop's path inside the data folder ("faces/..."), or the whole path outside it."""
+    try:
+        return path.relative_to(DATA).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def meshes_for(paths: list[Path], images: list[np.ndarray]) -> list[np.ndarray | None]:
     """Mesh (468, 3) per image in crop pixels, or None; computed once, then read from CACHE."""
     cached: dict[str, np.ndarray] = {}
     if CACHE.is_file():
         with np.load(CACHE) as data:
             cached = {k: data[k] for k in data.files}
-    missing = [k for k, p in enumerate(paths) if str(p) not in cached]
+    moved = 0
+    for p in paths:  # caches written before the keys were relative
+        if cache_key(p) not in cached and str(p) in cached:
+            cached[cache_key(p)] = cached.pop(str(p))
+            moved += 1
+    missing = [k for k, p in enumerate(paths) if cache_key(p) not in cached]
     if missing:
         from verification.composition import build_model_loader
         from verification.vision.pipeline import FacePipelineOptions, create_face_pipeline
@@ -45,13 +61,14 @@ def meshes_for(paths: list[Path], images: list[np.ndarray]) -> list[np.ndarray |
         for k in missing:
             pipe = create_face_pipeline(loader, FacePipelineOptions(detect_every=1, with_iris=False))
             mesh = mesh_of(pipe, images[k])
-            cached[str(paths[k])] = np.full((468, 3), np.nan, np.float32) if mesh is None else mesh.astype(np.float32)
+            cached[cache_key(paths[k])] = np.full((468, 3), np.nan, np.float32) if mesh is None else mesh.astype(np.float32)
+    if missing or moved:
         CACHE.parent.mkdir(parents=True, exist_ok=True)
         tmp = CACHE.with_suffix(".tmp.npz")
         np.savez(tmp, **cached)
         tmp.replace(CACHE)
     out = []
     for p in paths:
-        m = cached[str(p)]
+        m = cached[cache_key(p)]
         out.append(None if not np.isfinite(m).all() else m)
     return out

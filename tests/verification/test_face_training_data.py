@@ -1,6 +1,6 @@
 """face_synthetic training pictures (models/face): mesh-fitted cross-identity blends change the
 inner face only and carry the donor's texture there; an epoch's pictures are the same whether one
-process or several make them."""
+process or several make them; the mesh cache is keyed inside the data folder."""
 
 from __future__ import annotations
 
@@ -72,3 +72,12 @@ def test_epoch_pictures_do_not_depend_on_the_number_of_workers(faces: list) -> N
     finally:
         two.close()
     assert x1.shape == (2 * len(faces), 3, 96, 96) and y1.tolist() == [0.0, 1.0] * len(faces)
+
+
+def test_mesh_cache_keys_travel_with_the_data_folder(tmp_path: Path) -> None:
+    sys.path.insert(0, str(FACE_DIR))
+    from face_data import DATA
+    from face_meshes import cache_key
+
+    assert cache_key(DATA / "faces" / "canada_set" / "x.jpg") == "faces/canada_set/x.jpg"
+    assert cache_key(tmp_path / "y.jpg") == str(tmp_path / "y.jpg")  # outside the data folder: whole path
