@@ -12,10 +12,9 @@ the same whether one process makes them or several (`workers`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from concurrent.futures import ProcessPoolExecutor
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
