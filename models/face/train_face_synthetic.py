@@ -104,7 +104,7 @@ def train(recipe: Recipe, epochs: int, pool: Pool, held_out: tuple[np.ndarray, n
     loss_fn = nn.BCEWithLogitsLoss()
     started = time.time()
     for epoch in range(epochs):
-        x, y = maker.epoch(epoch) if maker else batch_arrays(pool, mix, rng)
+        x, y = maker.epoch(epoch, prefetch=epoch + 1 < epochs) if maker else batch_arrays(pool, mix, rng)
         xd, yd = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
         net.train()
         losses = []

@@ -130,14 +130,15 @@ class EpochMaker:
     def shard(self, epoch: int, n: int) -> tuple[np.ndarray, np.ndarray]:
         return _shard(self.pool, self.mix, self.seed, epoch, n)
 
-    def epoch(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
-        """The epoch's pictures; with workers, the next epoch's are started before this returns
-        (they are made while the network learns from these)."""
+    def epoch(self, epoch: int, prefetch: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """The epoch's pictures; with workers and `prefetch`, the next epoch's are started before
+        this returns (they are made while the network learns from these)."""
         if self.executor is None:
             parts = [self.shard(epoch, n) for n in range(SHARDS)]
         else:
             pending = self.pending.pop(epoch, None) or self.submit(epoch)
-            self.pending[epoch + 1] = self.submit(epoch + 1)
+            if prefetch:
+                self.pending[epoch + 1] = self.submit(epoch + 1)
             parts = [f.result() for f in pending]
         parts = [p for p in parts if len(p[1])]
         return to_input(np.concatenate([p[0] for p in parts])), np.concatenate([p[1] for p in parts])
