@@ -46,20 +46,20 @@ def dev_check(items: list[Item], cache: Path, seed: int, log: Callable[[str], No
     "mean"; written to cache/dev_results.json."""
     val = [i for i in items if i.split == "val"]
     feats = _features(val, cache, seed)
-    corpora = sorted({i.corpus for i in val if i.label == 0})
+    real = [i for i in val if i.label == 0]
+    corpora = sorted({i.corpus for i in real})
+    of_corpus = {c: np.array([i.corpus == c for i in real]) for c in corpora}
     out: dict[str, dict[str, float]] = {}
     for family in sorted({i.family for i in items if i.label == 1}):
         spoof = [i.uid for i in val if i.family == family]
         model = cache / f"lofo_{family}.onnx"
         out[family] = {}
         for cond in CONDITIONS:
-            real = [i for i in val if i.label == 0]
             scores = utterance_scores(model, [feats[cond][u] for u in [i.uid for i in real] + spoof])
-            fake = scores[len(real):]
-            out[family][cond] = round(100 * eer(scores[:len(real)], fake), 2)
-            for corpus in corpora:
-                mine = np.array([i.corpus == corpus for i in real])
-                out[family][f"{cond} {corpus}"] = round(100 * eer(scores[:len(real)][mine], fake), 2)
+            bona, fake = scores[:len(real)], scores[len(real):]
+            out[family][cond] = round(100 * eer(bona, fake), 2)
+            for corpus, mine in of_corpus.items():
+                out[family][f"{cond} {corpus}"] = round(100 * eer(bona[mine], fake), 2)
         log(f"dev, {family} held out: " + "; ".join(
             f"{c} {out[family][c]:.1f}% (" + ", ".join(f"{k} {out[family][f'{c} {k}']:.1f}%" for k in corpora) + ")"
             for c in CONDITIONS))
