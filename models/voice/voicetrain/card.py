@@ -168,6 +168,8 @@ def write_card(r: dict, path: Path, seed: int) -> None:
           "  29.9% (its validation bona fide is FSDD-heavy too). Not used. Re-run with the dev stage's",
           "  per-corpus columns: against LibriSpeech bona fide clean 11.7% -> 10.2% but Opus 16 14.9% ->",
           "  15.2%, against FSDD 19.9% -> 25.9% and 26.5% -> 35.9%: still not a gain.",
+          "  Drawing the two corpora equally instead (FSDD 63% -> 50% of bona fide examples): LibriSpeech",
+          "  column clean 11.7% -> 13.3%, Opus 16 14.9% -> 18.4%; FSDD 19.9% -> 18.5%. Not used either.",
           "- Linear-frequency bands (80 triangular bands about 100 Hz apart in place of the mel bands, phase",
           "  coherence pooled the same way), meant to keep the 4-8 kHz detail where vocoders leave traces:",
           "  the pooled dev EER fell (clean 18.0% -> 13.9%, Opus 16 22.2% -> 19.9%), but only against FSDD's",
