@@ -26,6 +26,7 @@ import hashlib
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ from verification.analyzer import RecordingAnalyzer  # noqa: E402
 from verification.composition import build_model_loader  # noqa: E402
 from verification.detectors.evidence import Evidence  # noqa: E402
 from verification.detectors.registry import build_default_registry  # noqa: E402
-from verification.fusion.calibration import load_calibration  # noqa: E402
+from verification.fusion.calibration import CalibrationSet, load_calibration  # noqa: E402
 from verification.fusion.combine import risk_from_llr  # noqa: E402
 from verification.fusion.levels import ELEVATED_LLR, HIGH_LLR, ORDER, LevelTracker  # noqa: E402
 from verification.fusion.live import CallFusion  # noqa: E402
@@ -51,6 +52,7 @@ from verification.pipeline.runner import Engine, EngineConfig  # noqa: E402
 from verification.sources.file_source import FileAudioSource  # noqa: E402
 
 RATE = 16_000
+Levels = Callable[[list[Evidence]], list[tuple[float, int]]]  # a rule: windows -> (t, level) each
 CALL_S, MIN_CALL_S, STRETCH_S = 180.0, 30.0, 20.0
 
 
@@ -108,7 +110,7 @@ def voice_windows(analyzer: RecordingAnalyzer, path: Path) -> list[Evidence]:
     return found
 
 
-def last_second_levels(windows: list[Evidence], calibration: object, shift: float) -> list[tuple[float, int]]:
+def last_second_levels(windows: list[Evidence], calibration: CalibrationSet, shift: float) -> list[tuple[float, int]]:
     fusion = CallFusion(calibration, prior_log_odds=-shift)
     levels = []
     for w in windows:
@@ -117,7 +119,7 @@ def last_second_levels(windows: list[Evidence], calibration: object, shift: floa
     return levels
 
 
-def cusum_levels(windows: list[Evidence], calibration: object, h: float) -> list[tuple[float, int]]:
+def cusum_levels(windows: list[Evidence], calibration: CalibrationSet, h: float) -> list[tuple[float, int]]:
     cal = calibration.for_detector("voice_synthetic")
     tracker, total, levels = LevelTracker(), 0.0, []
     for w in windows:
@@ -128,7 +130,7 @@ def cusum_levels(windows: list[Evidence], calibration: object, h: float) -> list
     return levels
 
 
-def real_rates(calls: list[list[Evidence]], levels_of) -> tuple[float, float, float]:
+def real_rates(calls: list[list[Evidence]], levels_of: Levels) -> tuple[float, float, float]:
     """(`elevated` episodes per hour, `high` episodes per hour, % of time at `elevated` or above)."""
     hours = alerted = 0.0
     rises = {1: 0, 2: 0}
@@ -147,7 +149,7 @@ def real_rates(calls: list[list[Evidence]], levels_of) -> tuple[float, float, fl
     return rises[1] / hours, rises[2] / hours, 100 * alerted / 3600 / hours
 
 
-def stretch_hits(calls: list[list[Evidence]], levels_of) -> tuple[float, float]:
+def stretch_hits(calls: list[list[Evidence]], levels_of: Levels) -> tuple[float, float]:
     """Share of STRETCH_S stretches of synthetic speech that reach `elevated`, and `high`."""
     hits = []
     for windows in calls:
