@@ -27,6 +27,7 @@ from verification.store.database import open_database
 from verification.store.location import resolve_data_dir, resolve_db_url
 from verification.store.tables import audit_log, meta
 from verification.workflow import confirmations, lifecycle
+from verification.trust.root import RootPins
 from verification.workflow.context import Context
 from verification.workflow.directory import Entry, list_entries
 from verification.workflow.roles import User
@@ -46,7 +47,8 @@ def default_context_factory(db: str | None = None, data_dir: str | None = None,
         env = os.environ if environ is None else environ
         directory = resolve_data_dir(data_dir, env)
         database = open_database(resolve_db_url(db, env, directory))
-        return Context(database, AuditLog(load_installation_key(directory), utc_now), utc_now, SlowHasher()), directory
+        return (Context(database, AuditLog(load_installation_key(directory), utc_now), utc_now, SlowHasher(),
+                        RootPins.in_data_dir(directory)), directory)
 
     return build
 
@@ -169,11 +171,11 @@ class WorkflowSession:
     def held_requests(self) -> list[dict[str, Any]]:
         with self.ctx.database.reading() as connection:
             found = list_requests(connection, "held")
-            return [request_view(connection, r.id, self.ctx.clock) for r in found]
+            return [request_view(connection, r.id, self.ctx.clock, self.ctx.pins) for r in found]
 
     def request_view(self, request_id: int) -> dict[str, Any]:
         with self.ctx.database.reading() as connection:
-            return request_view(connection, request_id, self.ctx.clock)
+            return request_view(connection, request_id, self.ctx.clock, self.ctx.pins)
 
     def approve(self, request_id: int, note: str) -> str:
         assert self.user is not None
@@ -195,7 +197,7 @@ class WorkflowSession:
         """Requests not yet final (draft, held, approved), newest first."""
         with self.ctx.database.reading() as connection:
             found = [r for r in list_requests(connection) if r.state not in FINAL]
-            return [request_view(connection, r.id, self.ctx.clock) for r in found]
+            return [request_view(connection, r.id, self.ctx.clock, self.ctx.pins) for r in found]
 
     def create_transfer(self, amount: str, currency: str, counterparty: str, beneficiary: Mapping[str, str],
                         checklist: Mapping[str, bool], claimed_contact: str | None = None, note: str = "",

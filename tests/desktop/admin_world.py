@@ -39,7 +39,7 @@ class AdminWorld:
 
 @pytest.fixture
 def admin_world(desk_world: DeskWorld) -> AdminWorld:  # noqa: F811 - the fixture above
-    bea = users.add_user(desk_world.ctx, desk_world.admin, "bea", [Role.ADMIN], PASSWORD)
+    bea = desk_world.admin2
     world = AdminWorld(desk_world, bea, {})
     world.key_file("ada", True, desk_world.admin)
     world.key_file("bea", True, bea)

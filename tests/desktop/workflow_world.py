@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from desktop.controllers.workflow_session import WorkflowSession
-from tests.verification.conftest import ALL_NO, PASSWORD, TEST_HASHER, FakeClock, make_context
+from tests.verification.conftest import ALL_NO, PASSWORD, TEST_HASHER, FakeClock, add_person, make_context
 from verification.workflow import confirmations, directory, lifecycle, users
 from verification.workflow.context import Context
 from verification.workflow.directory import Phone
@@ -34,6 +34,7 @@ class DeskWorld:
     approver: User
     both: User  # requester and approver: may still not approve their own request
     phone: Phone
+    admin2: User  # "bea": the second admin of the set-up ceremony
     counterparty: str = "Acme Supplies"
 
     def session(self) -> WorkflowSession:
@@ -55,12 +56,12 @@ def desk_world(tmp_path: Path) -> DeskWorld:
     data_dir = tmp_path / "data"
     ctx = make_context(f"sqlite:///{tmp_path / 'callshield.db'}", data_dir, clock)
     assert ctx.hasher is TEST_HASHER
-    admin = users.create_first_admin(ctx, "ada", PASSWORD)
-    requester = users.add_user(ctx, admin, "rita", [Role.REQUESTER], PASSWORD)
-    approver = users.add_user(ctx, admin, "alan", [Role.APPROVER], PASSWORD)
-    both = users.add_user(ctx, admin, "sam", [Role.REQUESTER, Role.APPROVER], PASSWORD)
+    admin, admin2 = users.bootstrap_admins(ctx, [("ada", PASSWORD, None), ("bea", PASSWORD, None)])
+    requester = add_person(ctx, admin, admin2, "rita", [Role.REQUESTER])
+    approver = add_person(ctx, admin, admin2, "alan", [Role.APPROVER])
+    both = add_person(ctx, admin, admin2, "sam", [Role.REQUESTER, Role.APPROVER])
     directory.add_entry(ctx, admin, "Acme Supplies", "counterparty", "Acme Ltd")
     phone = directory.add_phone(ctx, admin, "Acme Supplies", "+44 20 7946 0000",
                                 "vendor master data, signed contract 2023-04")
     clock.advance(days=200)  # an established counterparty
-    return DeskWorld(ctx, clock, data_dir, admin, requester, approver, both, phone)
+    return DeskWorld(ctx, clock, data_dir, admin, requester, approver, both, phone, admin2)

@@ -29,6 +29,7 @@ from verification.audit.keys import load_installation_key
 from verification.audit.log import AuditLog
 from verification.store.database import Database, open_database
 from verification.workflow import directory, users
+from verification.trust.root import PIN_FILE, RootPins
 from verification.workflow.context import Context
 from verification.workflow.directory import Phone
 from verification.workflow.roles import Role, User
@@ -198,6 +199,7 @@ class World:
     approver: User
     approver2: User
     phone: Phone
+    admin2: User
     counterparty: str = "Acme Supplies"
 
     @property
@@ -207,7 +209,8 @@ class World:
 
 def make_context(url: str, data_dir: Path, clock: FakeClock) -> Context:
     data_dir.mkdir(parents=True, exist_ok=True)
-    return Context(open_database(url), AuditLog(load_installation_key(data_dir), clock), clock, TEST_HASHER)
+    return Context(open_database(url), AuditLog(load_installation_key(data_dir), clock), clock, TEST_HASHER,
+                   RootPins.in_data_dir(data_dir))
 
 
 @dataclass(frozen=True)
@@ -222,15 +225,34 @@ class Seed:
     approver: User
     approver2: User
     phone: Phone
+    admin2: User
+
+
+def signed_in(ctx: Context, name: str, password: str = PASSWORD) -> User:
+    """A user as the engine sees them after sign-in: with their own key opened."""
+    user = users.authenticate(ctx, name, password)
+    assert user.signer is not None, f"{name} has no key they can open"
+    return user
+
+
+def add_person(ctx: Context, admin: User, admin2: User, name: str, roles: list[Role]) -> User:
+    """An admin adds them, a second admin confirms a two-person role, and they set their own password."""
+    added = users.add_user(ctx, admin, name, roles, "initial " + PASSWORD)
+    if set(roles) & {Role.APPROVER, Role.ADMIN}:
+        users.confirm_admin(ctx, admin2, name)
+    users.set_password(ctx, signed_in(ctx, name, "initial " + PASSWORD), name, PASSWORD)
+    user = signed_in(ctx, name)
+    assert set(user.roles) == set(roles), (added, user)
+    return user
 
 
 def _build_seed(url: str, data_dir: Path) -> Seed:
     clock = FakeClock()
     ctx = make_context(url, data_dir, clock)
-    admin = users.create_first_admin(ctx, "ada", PASSWORD)
-    requester = users.add_user(ctx, admin, "rita", [Role.REQUESTER], PASSWORD)
-    approver = users.add_user(ctx, admin, "alan", [Role.APPROVER], PASSWORD)
-    approver2 = users.add_user(ctx, admin, "bea", [Role.APPROVER], PASSWORD)
+    admin, admin2 = users.bootstrap_admins(ctx, [("ada", PASSWORD, None), ("ben", PASSWORD, None)])
+    requester = add_person(ctx, admin, admin2, "rita", [Role.REQUESTER])
+    approver = add_person(ctx, admin, admin2, "alan", [Role.APPROVER])
+    approver2 = add_person(ctx, admin, admin2, "bea", [Role.APPROVER])
     directory.add_entry(ctx, admin, "Acme Supplies", "counterparty", "Acme Ltd")
     phone = directory.add_phone(ctx, admin, "Acme Supplies", "+44 20 7946 0000",
                                 "vendor master data, signed contract 2023-04")
@@ -239,7 +261,8 @@ def _build_seed(url: str, data_dir: Path) -> Seed:
     if url.startswith("sqlite"):  # fold the WAL into the file, so a plain file copy is complete
         with closing(sqlite3.connect(make_url(url).database or "")) as raw:
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return Seed(url, data_dir / "audit-signing-key.pem", clock(), admin, requester, approver, approver2, phone)
+    return Seed(url, data_dir / "audit-signing-key.pem", clock(), admin, requester, approver, approver2, phone,
+                admin2)
 
 
 @pytest.fixture(scope="session")
@@ -273,10 +296,12 @@ def world(db_kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Itera
     key = data_dir / seed.key_file.name
     shutil.copyfile(seed.key_file, key)
     key.chmod(0o600)
+    shutil.copyfile(seed.key_file.parent / PIN_FILE, data_dir / PIN_FILE)
     clock = FakeClock()
     clock.advance(seconds=(seed.now - clock()).total_seconds())
     ctx = make_context(url, data_dir, clock)
-    yield World(ctx, clock, data_dir, seed.admin, seed.requester, seed.approver, seed.approver2, seed.phone)
+    yield World(ctx, clock, data_dir, seed.admin, seed.requester, seed.approver, seed.approver2, seed.phone,
+                seed.admin2)
     ctx.database.dispose()
     if db_kind == "postgresql":
         _drop_pg_database(request.getfixturevalue("pg_admin"), url)

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, update
 
-from tests.verification.conftest import PASSWORD, World
+from tests.verification.conftest import signed_in, PASSWORD, World
 from verification.audit.keys import SigningKey
 from verification.errors import AuthError, PolicyError
 from verification.policy.active import load_active_policy
@@ -37,7 +37,7 @@ def _doc(**limits: Any) -> dict[str, Any]:
 
 
 def _second_admin(w: World) -> User:
-    return users.add_user(w.ctx, w.admin, "bob", [Role.ADMIN], PASSWORD)  # only one admin yet: no confirmation
+    return w.admin2  # the set-up ceremony made two admins
 
 
 def _active(w: World) -> Any:
@@ -146,6 +146,7 @@ def test_admin_grant_needs_a_second_admin_once_two_exist(world: World) -> None:
     assert Role.ADMIN not in mallory.roles and mallory.pending_admin_by == w.admin.id
     with pytest.raises(AuthError, match="different admin"):
         users.confirm_admin(w.ctx, w.admin, "mallory")
+    mallory = signed_in(w.ctx, "mallory")
     with pytest.raises(AuthError, match="admin role"):
         users.register_admin_key(w.ctx, mallory, SigningKey.from_private(Ed25519PrivateKey.generate()).public_b64)
     assert Role.ADMIN in users.confirm_admin(w.ctx, bob, "mallory").roles

@@ -8,7 +8,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from tests.verification.conftest import ALL_NO, World
+from tests.verification.conftest import ALL_NO, World, add_person
 from verification.errors import AuthError, WorkflowRefused
 from verification.workflow import confirmations, directory, lifecycle
 from verification.workflow.request import ActionRequest
@@ -50,11 +50,10 @@ def test_full_procedure_then_release(world: World) -> None:
 
 def test_self_approval_refused(world: World) -> None:
     w = world
-    from verification.workflow import users
     from verification.workflow.roles import Role
 
     # The requester also holds the approver role: still may not approve their own request.
-    both = users.add_user(w.ctx, w.admin, "sam", [Role.REQUESTER, Role.APPROVER], "test password 123")
+    both = add_person(w.ctx, w.admin, w.admin2, "sam", [Role.REQUESTER, Role.APPROVER])
     request = lifecycle.create_request(w.ctx, both, "transfer", "25000", "EUR", w.counterparty, {"iban": "X"},
                                        call=_call("low"), checklist=ALL_NO)
     confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J", ["identity", "request"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 import time
@@ -16,14 +17,14 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from tests.verification.conftest import ALL_NO, FakeClock, World, make_context
+from tests.verification.conftest import ALL_NO, FakeClock, World, make_context, signed_in
 from verification.audit.verify import verify_database_chain
+from verification.trust.root import PIN_FILE
 from verification.errors import CallShieldError, StoreError
 from verification.store.tables import audit_log, steps
 from verification.workflow import confirmations, lifecycle
 from verification.workflow.request import ActionRequest, load_request
 from verification.workflow.states import State
-from verification.workflow.users import get_user
 
 LOW = {"session": "c", "verdict": {"risk": 0.1, "level": "low", "reasons": []}, "models": []}
 
@@ -114,8 +115,7 @@ def _release_in_process(url: str, data_dir: str, now: str, request_id: int, read
     clock = FakeClock()
     clock._now = datetime.fromisoformat(now)
     ctx = make_context(url, Path(data_dir), clock)
-    with ctx.database.reading() as connection:
-        user = get_user(connection, "rita")
+    user = signed_in(ctx, "rita")
     ready.put(True)
     go.wait(60)  # all processes connected: release together
     try:
@@ -132,6 +132,9 @@ def test_releases_racing_in_processes_release_once(world: World, tmp_path: Path)
     request = _approved_request(w)
     spawn = multiprocessing.get_context("spawn")
     out, ready, go = spawn.Queue(), spawn.Queue(), spawn.Event()
+    for i in range(2):  # other machines: each has pinned the organisation's trust root
+        (tmp_path / f"d{i}").mkdir()
+        shutil.copyfile(w.data_dir / PIN_FILE, tmp_path / f"d{i}" / PIN_FILE)
     procs = [spawn.Process(target=_release_in_process,
                            args=(str(w.database.url.render_as_string(hide_password=False)), str(tmp_path / f"d{i}"),
                                  w.clock().isoformat(), request.id, ready, go, out)) for i in range(2)]
@@ -205,8 +208,7 @@ def _approve_then_die(url: str, data_dir: str, now: str, request_id: int) -> Non
     clock = FakeClock()
     clock._now = datetime.fromisoformat(now)
     ctx = make_context(url, Path(data_dir), clock)
-    with ctx.database.reading() as connection:
-        user = get_user(connection, "alan")
+    user = signed_in(ctx, "alan")
     confirmations.approve(ctx, user, request_id)
 
 
@@ -215,6 +217,8 @@ def test_process_killed_mid_transaction_leaves_nothing_half_done(world: World, t
     request = lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty,
                                        {"iban": "X"}, call=LOW, checklist=ALL_NO)
     confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J", ["identity", "request"])
+    (tmp_path / "victim").mkdir()
+    shutil.copyfile(w.data_dir / PIN_FILE, tmp_path / "victim" / PIN_FILE)
     spawn = multiprocessing.get_context("spawn")
     proc = spawn.Process(target=_approve_then_die, args=(w.database.url.render_as_string(hide_password=False),
                                                          str(tmp_path / "victim"), w.clock().isoformat(), request.id))

@@ -52,7 +52,7 @@ def _call(args: argparse.Namespace) -> dict[str, Any] | None:
 
 def _show_result(args: argparse.Namespace, ctx: Context, request_id: int, extra: str = "") -> int:
     with ctx.database.reading() as connection:
-        view = request_view(connection, request_id, ctx.clock)
+        view = request_view(connection, request_id, ctx.clock, ctx.pins)
     emit(args, view, (extra + "\n" if extra else "") + describe(view))
     return 0
 

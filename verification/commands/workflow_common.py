@@ -19,6 +19,7 @@ from verification.errors import AuthError
 from verification.store.clock import utc_now
 from verification.store.database import open_database
 from verification.store.location import resolve_data_dir, resolve_db_url
+from verification.trust.root import RootPins
 from verification.workflow.context import Context
 from verification.workflow.roles import User
 from verification.workflow.secrets_hash import SlowHasher
@@ -53,7 +54,8 @@ def open_context(args: argparse.Namespace, environ: Mapping[str, str] | None = N
     data_dir = resolve_data_dir(args.data_dir, env)
     database = open_database(resolve_db_url(args.db, env, data_dir))
     try:
-        yield Context(database, AuditLog(load_installation_key(data_dir), utc_now), utc_now, SlowHasher())
+        yield Context(database, AuditLog(load_installation_key(data_dir), utc_now), utc_now, SlowHasher(),
+                      RootPins.in_data_dir(data_dir))
     finally:
         database.dispose()
 

@@ -155,3 +155,30 @@ audit_log = Table("audit_log", metadata,
                   Column("key_id", String(32), nullable=False),
                   Column("signature", String(200), nullable=False),
                   Column("body", Text, nullable=False))
+
+# Per-person signing keys, sealed by the owner's password (see verification/trust/sealed.py).
+user_keys = Table("user_keys", metadata,
+                  Column("key_id", String(32), primary_key=True),
+                  Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+                  Column("public_key", String(64), nullable=False),
+                  Column("sealed", Text, nullable=False),
+                  Column("created_at", TIME, nullable=False))
+
+# Signed key registrations and role grants; replayed from the pinned root (verification/trust/records.py).
+trust_records = Table("trust_records", metadata,
+                      Column("id", Integer, primary_key=True, autoincrement=True),
+                      Column("kind", String(20), nullable=False),
+                      Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+                      Column("body", Text, nullable=False),
+                      Column("signatures", Text, nullable=False),  # JSON list of {key_id, signature}
+                      Column("state", String(10), nullable=False))  # pending | done (an index; replay decides)
+
+# Each person's signed statement about a request: what they did, over the request's canonical content.
+statements = Table("statements", metadata,
+                   Column("id", Integer, primary_key=True, autoincrement=True),
+                   Column("request_id", Integer, ForeignKey("requests.id"), nullable=False, index=True),
+                   Column("kind", String(20), nullable=False),
+                   Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+                   Column("key_id", String(32), nullable=False),
+                   Column("body", Text, nullable=False),
+                   Column("signature", String(200), nullable=False))

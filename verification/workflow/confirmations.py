@@ -19,10 +19,12 @@ from verification.store.tables import directory_entries, one_time_codes
 from verification.workflow.codes import code_matches, generate_code, hash_code, new_salt, normalise_code
 from verification.workflow.context import Context
 from verification.workflow.directory import Entry, entry_by_id, entry_secrets, normalise_number
-from verification.workflow.guards import failures, load_steps, missing_steps
+from verification.workflow.evidence import gather
+from verification.workflow.guards import failures, index_steps, missing_steps
 from verification.workflow.request import ActionRequest, load_request
 from verification.workflow.roles import Role, User
 from verification.workflow.secrets_hash import normalise_phrase
+from verification.workflow.signing import signing_key_of
 from verification.workflow.states import State
 from verification.workflow.transitions import (add_step, advance, audit_request, expire_if_due, require_live,
                                                require_open_for_steps, transition)
@@ -39,6 +41,9 @@ def _open(ctx: Context, connection: Connection, actor: User, request_id: int) ->
     request = load_request(connection, request_id, lock=True)
     require_live(request, ctx.clock())
     require_open_for_steps(request)
+    if request.requester_id == user.id:
+        raise WorkflowRefused(f"{user.name!r} requested request {request_id}: the call-back and codes must be done "
+                              f"by someone else (segregation of duties)")
     return user, request
 
 
@@ -47,7 +52,7 @@ def _count_failure(ctx: Context, connection: Connection, request: ActionRequest,
     """Record the failed attempt; reject the request once the policy's limit is reached."""
     request, _ = add_step(ctx, connection, request, kind, "failed", user, {**details, "failure": why})
     limit = int(request.requirements.limits["code_max_failures"]) if request.requirements else 1
-    count = failures(load_steps(connection, request.id))
+    count = failures(gather(connection, request, ctx.pins).records)
     if count >= limit:
         transition(ctx, connection, request, "reject", user, decided_at=format_time(ctx.clock()), decided_by=None,
                    reason=f"{count} failed confirmations (limit {limit})")
@@ -231,10 +236,17 @@ def approve(ctx: Context, actor: User, request_id: int, note: str = "") -> Actio
             raise WorkflowRefused(f"self-approval refused: {user.name!r} requested request {request_id}")
         if request.state != State.HELD:
             raise WorkflowRefused(f"request {request_id} is {request.state.value}: nothing to approve")
-        records = load_steps(connection, request.id)
-        if any(r.kind == "approval" and r.outcome == "ok" and r.actor_id == user.id for r in records):
+        trust = signing_key_of(ctx, connection, user)
+        if not trust.has_role(user.id, "approver"):
+            raise WorkflowRefused(f"{user.name!r} holds no approver role granted by two admins through signed records")
+        assert user.signer is not None
+        if not trust.keys[user.signer.key_id].owner_set:
+            raise WorkflowRefused(f"{user.name!r} signs with a key an admin set: change your own password before "
+                                  f"approving")
+        evidence = gather(connection, request, ctx.pins)
+        if any(r.kind == "approval" and r.outcome == "ok" and r.actor_id == user.id for r in evidence.records):
             raise WorkflowRefused(f"{user.name!r} already approved request {request_id}; another approver must")
-        before_approvals = missing_steps(connection, request, records, ctx.clock(), include_approvals=False)
+        before_approvals = missing_steps(request, evidence, ctx.clock(), include_approvals=False)
         if before_approvals:
             raise WorkflowRefused(f"approve after the other steps are done; missing {'; '.join(before_approvals)}")
         request, _ = add_step(ctx, connection, request, "approval", "ok", user, {"approver": user.name, "note": note})
@@ -242,5 +254,5 @@ def approve(ctx: Context, actor: User, request_id: int, note: str = "") -> Actio
 
 
 def steps_as_dicts(connection: Connection, request_id: int) -> list[dict[str, Any]]:
-    return [r.as_dict() for r in load_steps(connection, request_id)]
+    return [r.as_dict() for r in index_steps(connection, request_id)]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from verification.audit.log import AuditLog
 from verification.store.clock import Clock
 from verification.store.database import Database
+from verification.trust.root import RootPins
 from verification.workflow.secrets_hash import SlowHasher
 
 
@@ -16,3 +17,4 @@ class Context:
     audit: AuditLog
     clock: Clock
     hasher: SlowHasher
+    pins: RootPins | None = None  # this machine's pinned trust roots; None: nothing can be signed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
@@ -18,7 +19,8 @@ from verification.store.tables import requests
 from verification.workflow.call_link import verdict_level
 from verification.workflow.context import Context
 from verification.workflow.directory import entry_by_id, get_entry
-from verification.workflow.guards import load_steps, missing_steps
+from verification.workflow.evidence import Evidence, gather, sign_statement
+from verification.workflow.guards import missing_steps
 from verification.workflow.request import KINDS, ActionRequest, load_request, save_request
 from verification.workflow.roles import Role, User, require_role
 from verification.workflow.states import State
@@ -101,6 +103,9 @@ def _submit(ctx: Context, connection: Connection, request: ActionRequest, reques
         policy_version=active.version, requirements=requirements, submitted_at=format_time(now),
         held_until=format_time(now + timedelta(minutes=requirements.steps.hold_minutes)),
         expires_at=format_time(now + timedelta(hours=limits.request_ttl_hours)))
+    # The requester's signed statement fixes the content, the checklist and what policy required.
+    sign_statement(ctx, connection, updated, "submit", requester, "ok",
+                   {"checklist": updated.checklist, "requirements": requirements.as_dict()})
     return advance(ctx, connection, updated, requester)
 
 
@@ -140,9 +145,10 @@ def answer_checklist(ctx: Context, actor: User, request_id: int, answers: Mappin
             hold = parse_time(request.submitted_at) + timedelta(minutes=raised.steps.hold_minutes)
             values["held_until"] = format_time(max(hold, parse_time(request.held_until or request.submitted_at)))
         updated = save_request(connection, request, **values)
+        sign_statement(ctx, connection, updated, "checklist", user, "ok", {"checklist": given})
         audit_request(ctx, connection, user.name, "request.checklist_answered", request, updated,
                       extra={"answers": given})
-        if updated.state == State.APPROVED and missing_steps(connection, updated, load_steps(connection, updated.id),
+        if updated.state == State.APPROVED and missing_steps(updated, gather(connection, updated, ctx.pins),
                                                              ctx.clock()):
             updated = transition(ctx, connection, updated, "reopen", user)
         return advance(ctx, connection, updated, user)
@@ -180,14 +186,41 @@ def release(ctx: Context, actor: User, request_id: int) -> ActionRequest:
         request = load_request(connection, request_id, lock=True)
         now = ctx.clock()
         require_live(request, now)
-        missing = missing_steps(connection, request, load_steps(connection, request.id), now)
+        evidence = release_evidence(connection, request, ctx)
+        if evidence.problems:
+            raise WorkflowRefused(f"request {request_id} cannot be released: {evidence.problems[0]}")
+        missing = missing_steps(request, evidence, now)
         if missing:
             raise WorkflowRefused(f"request {request_id} cannot be released: missing {'; '.join(missing)}")
         if request.state != State.APPROVED:
             request = advance(ctx, connection, request, user)
-        if request.held_until and now < parse_time(request.held_until):
-            raise WorkflowRefused(f"request {request_id} is in its cooling-off hold until {request.held_until}")
+        held_until = hold_end(request, evidence)
+        if held_until and now < parse_time(held_until):
+            raise WorkflowRefused(f"request {request_id} is in its cooling-off hold until {held_until}")
+        sign_statement(ctx, connection, request, "release", user, "ok", {})
         return transition(ctx, connection, request, "release", user, decided_at=format_time(now), decided_by=user.id)
+
+
+def release_evidence(connection: Connection, request: ActionRequest, ctx: Context) -> Evidence:
+    """The signed evidence, with requirements recomputed from the content under the policy in force:
+    the stored or signed requirements can be raised by it, never lowered."""
+    evidence = gather(connection, request, ctx.pins)
+    if evidence.requirements is None:
+        return evidence
+    active = load_active_policy(connection)
+    facts = Facts(request.kind, request.amount, request.currency,
+                  is_new_counterparty(connection, request, active.policy.limits.new_counterparty_days),
+                  evidence.checklist, request.verdict_level)
+    return replace(evidence, requirements=raise_requirements(evidence.requirements, evaluate(active.policy, facts)))
+
+
+def hold_end(request: ActionRequest, evidence: Evidence) -> str | None:
+    """The later of the stored hold and the signed submission time plus the hold the requirements ask for."""
+    submits = [s.at for s in evidence.statements if s.kind == "submit" and s.user_id == request.requester_id]
+    if evidence.requirements is None or not submits:
+        return request.held_until
+    signed = format_time(parse_time(submits[-1]) + timedelta(minutes=evidence.requirements.steps.hold_minutes))
+    return max(signed, request.held_until or signed)
 
 
 def expire_due(ctx: Context) -> list[int]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import Row
 
+from verification.audit.keys import SigningKey
 from verification.errors import AuthError
 
 
@@ -34,11 +35,16 @@ class User:
     active: bool
     os_account: str | None = None
     pending_admin_by: int | None = None
+    # The person's own key, opened with their password at sign-in; never read from the database.
+    signer: SigningKey | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> "User":
         return cls(row.id, row.name, row.display_name, parse_roles(row.roles), bool(row.active), row.os_account,
                    row.pending_admin_by)
+
+    def with_signer(self, signer: SigningKey | None) -> "User":
+        return replace(self, signer=signer)
 
     def has(self, role: Role) -> bool:
         return self.active and role in self.roles

@@ -40,6 +40,10 @@ class SlowHasher:
     def __init__(self, params: ScryptParams | None = None) -> None:
         self._params = params or ScryptParams()
 
+    @property
+    def params(self) -> ScryptParams:
+        return self._params
+
     def hash(self, secret: str) -> str:
         salt = secrets.token_bytes(16)
         p = self._params

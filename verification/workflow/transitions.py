@@ -14,7 +14,8 @@ from verification.errors import WorkflowRefused
 from verification.store.clock import format_time, parse_time
 from verification.store.tables import steps
 from verification.workflow.context import Context
-from verification.workflow.guards import StepRecord, load_steps, missing_steps
+from verification.workflow.evidence import gather, sign_statement
+from verification.workflow.guards import StepRecord, missing_steps
 from verification.workflow.request import ActionRequest, load_request, save_request
 from verification.workflow.roles import User
 from verification.workflow.states import FINAL, State, next_state
@@ -56,13 +57,15 @@ def require_open_for_steps(request: ActionRequest) -> None:
 
 def add_step(ctx: Context, connection: Connection, request: ActionRequest, kind: str, outcome: str, actor: User,
              details: dict[str, Any]) -> tuple[ActionRequest, StepRecord]:
-    """Insert the step, bump the request's version (so racing writers conflict) and audit both."""
+    """Sign the actor's statement, insert the index row, bump the request's version (so racing writers
+    conflict) and audit both."""
     at = format_time(ctx.clock())
+    statement_id = sign_statement(ctx, connection, request, kind, actor, outcome, details)
     step_id = connection.execute(insert(steps).values(request_id=request.id, kind=kind, outcome=outcome,
                                                       actor_id=actor.id, at=at,
                                                       details=json.dumps(details, sort_keys=True))
                                  ).inserted_primary_key[0]
-    record = StepRecord(int(step_id), kind, outcome, actor.id, at, details)
+    record = StepRecord(int(step_id), kind, outcome, actor.id, at, {**details, "statement": statement_id})
     updated = save_request(connection, request)
     audit_request(ctx, connection, actor.name, f"step.{kind}", request, updated, step=record)
     return updated, record
@@ -72,7 +75,7 @@ def advance(ctx: Context, connection: Connection, request: ActionRequest, actor:
     """held -> approved as soon as every required step is recorded and fresh."""
     if request.state != State.HELD:
         return request
-    if missing_steps(connection, request, load_steps(connection, request.id), ctx.clock()):
+    if missing_steps(request, gather(connection, request, ctx.pins), ctx.clock()):
         return request
     return transition(ctx, connection, request, "complete", actor)
 

@@ -1,22 +1,32 @@
-"""Users, roles, passwords and admin signing keys. Every change is audited in the same transaction.
+"""Users, roles, passwords, personal keys and admin policy-signing keys. Every change is audited in the
+same transaction.
 
-Admin grants follow a two-person rule once two admins exist: the grant waits until a different
-admin confirms it, so one admin cannot mint a second "admin" to co-sign a policy weakening.
+Each person has an Ed25519 key sealed by their own password (trust/sealed.py). Keys and roles take effect
+through signed trust records (trust/records.py), rooted in the first admins' keys pinned on each machine:
+granting admin or approver, and resetting an admin's or approver's password, need a second admin; nobody
+grants themselves a role. The `roles` column is only the index of what the records grant.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, func, insert, select, update
 
-from verification.audit.keys import key_id_for, load_public_key
+from verification.audit.keys import SigningKey, key_id_for, load_public_key
 from verification.audit.log import AuditEvent
-from verification.errors import AuthError
+from verification.errors import AuditError, AuthError
 from verification.store.clock import format_time
-from verification.store.tables import admin_keys, users
+from verification.store.tables import admin_keys, trust_records, users
+from verification.trust.records import TWO_PERSON_ROLES, StoredTrustRecord, key_body, roles_body
+from verification.trust.root import RootKey, TrustRoot
+from verification.trust.sealed import seal, unseal
+from verification.trust.store import (append_record, cosign_record, database_id, publish_root, sealed_key,
+                                      store_sealed_key, stored_records, trust_state)
 from verification.workflow.context import Context
 from verification.workflow.roles import Role, User, format_roles, require_role
+from verification.workflow.signing import signing_key_of
 
 MIN_PASSWORD = 10
 
@@ -50,7 +60,7 @@ def get_user(connection: Connection, name: str, lock: bool = False) -> User:
 
 def current(connection: Connection, actor: User) -> User:
     """Re-read the actor inside the transaction: a role removed a second ago no longer counts."""
-    return user_by_id(connection, actor.id)
+    return user_by_id(connection, actor.id).with_signer(actor.signer)
 
 
 def list_users(connection: Connection) -> list[User]:
@@ -70,43 +80,105 @@ def _audit(ctx: Context, connection: Connection, actor: str, action: str, subjec
                                             after=after.as_dict() if after else None))
 
 
-def create_first_admin(ctx: Context, name: str, password: str, display_name: str | None = None) -> User:
-    """Bootstrap: only while the database has no users at all."""
-    _check_name(name)
-    _check_password(password)
+def _new_key(ctx: Context, password: str) -> tuple[SigningKey, str]:
+    private = Ed25519PrivateKey.generate()
+    p = ctx.hasher.params
+    return SigningKey.from_private(private), seal(private, password, p.n, p.r, p.p)
+
+
+def _sync_index(ctx: Context, connection: Connection, user_id: int) -> set[int]:
+    """Write the roles the signed records grant into the index column; returns pending record ids."""
+    state = trust_state(connection, ctx.pins)
+    roles = {Role(r) for r in state.roles.get(user_id, frozenset())}
+    connection.execute(update(users).where(users.c.id == user_id).values(roles=format_roles(roles)))
+    own = {row.id for row in connection.execute(select(trust_records.c.id).where(trust_records.c.user_id == user_id))}
+    pending = own & set(state.pending)
+    connection.execute(update(trust_records).where(trust_records.c.user_id == user_id).values(state="done"))
+    if pending:
+        connection.execute(update(trust_records).where(trust_records.c.id.in_(pending)).values(state="pending"))
+    return pending
+
+
+def bootstrap_admins(ctx: Context, admins: Sequence[tuple[str, str, str | None]]) -> list[User]:
+    """The set-up ceremony: the first admins, each typing their own password, become the trust root that
+    every machine pins. With one admin, nothing that needs two admins can ever be done: use two."""
+    if ctx.pins is None:
+        raise AuthError("no trust root location for this session")
+    if not admins or len({name for name, _, _ in admins}) != len(admins):
+        raise AuthError("name one or more different first admins")
+    for name, password, _ in admins:
+        _check_name(name)
+        _check_password(password)
+    keys = [_new_key(ctx, password) for _, password, _ in admins]
+    hashes = [ctx.hasher.hash(password) for _, password, _ in admins]  # slow: outside the transaction
     with ctx.database.transaction() as connection:
         if connection.execute(select(func.count()).select_from(users)).scalar_one():
             raise AuthError("users already exist: an admin must add new users")
-        new_id = connection.execute(insert(users).values(
-            name=name, display_name=display_name or name, roles=format_roles({Role.ADMIN}),
-            password_hash=ctx.hasher.hash(password), os_account=None, active=True,
-            created_at=format_time(ctx.clock()), created_by=None)).inserted_primary_key[0]
-        user = user_by_id(connection, new_id)
-        _audit(ctx, connection, name, "user.bootstrap_admin", user, None, user)
-        return user
+        now = format_time(ctx.clock())
+        created: list[User] = []
+        for (name, _, display), (key, sealed), password_hash in zip(admins, keys, hashes):
+            new_id = connection.execute(insert(users).values(
+                name=name, display_name=display or name, roles=format_roles({Role.ADMIN}),
+                password_hash=password_hash, os_account=None, active=True,
+                created_at=now, created_by=None)).inserted_primary_key[0]
+            store_sealed_key(connection, int(new_id), key, sealed, now)
+            created.append(user_by_id(connection, int(new_id)).with_signer(key))
+        root = TrustRoot(database_id(connection), tuple(RootKey(u.id, u.name, u.signer.key_id, u.signer.public_b64)
+                                                             for u in created if u.signer is not None))
+        publish_root(connection, root)
+        for user in created:
+            _audit(ctx, connection, user.name, "user.bootstrap_admin", user, None, user)
+        ctx.audit.append(connection, AuditEvent(actor=created[0].name, action="trust.root_created",
+                                                subject="trust-root", after=root.as_dict()))
+    try:
+        ctx.pins.pin(root)
+    except (OSError, AuditError) as error:
+        raise AuthError(f"first admins created, but the trust root could not be pinned here: {error}") from error
+    return created
+
+
+def create_first_admin(ctx: Context, name: str, password: str, display_name: str | None = None) -> User:
+    """A lone first admin (see bootstrap_admins: rights limited to what one admin may do alone)."""
+    return bootstrap_admins(ctx, [(name, password, display_name)])[0]
 
 
 def add_user(ctx: Context, actor: User, name: str, roles: Iterable[Role], password: str,
              display_name: str | None = None, os_account: str | None = None) -> User:
+    """The new person's key is sealed by the initial password and registered by this admin; roles that need
+    two admins wait for a second one (`confirm_admin`)."""
     _check_name(name)
     _check_password(password)
     wanted = set(roles)
     if not wanted:
         raise AuthError("give the new user at least one role")
     password_hash = ctx.hasher.hash(password)  # slow: outside the transaction's locks
+    key, sealed = _new_key(ctx, password)
     with ctx.database.transaction() as connection:
         admin = current(connection, actor)
         require_role(admin, Role.ADMIN, "add users")
+        signing_key_of(ctx, connection, admin)
+        assert admin.signer is not None
         if find_user(connection, name) is not None:
             raise AuthError(f"a user named {name!r} already exists")
-        pending = Role.ADMIN in wanted and _admin_count(connection) >= 2
-        if pending:
-            wanted.discard(Role.ADMIN)
-        new_id = connection.execute(insert(users).values(
-            name=name, display_name=display_name or name, roles=format_roles(wanted), password_hash=password_hash,
-            os_account=os_account, active=True, created_at=format_time(ctx.clock()), created_by=admin.id,
-            pending_admin_by=admin.id if pending else None)).inserted_primary_key[0]
+        now = format_time(ctx.clock())
+        new_id = int(connection.execute(insert(users).values(
+            name=name, display_name=display_name or name, roles="", password_hash=password_hash,
+            os_account=os_account, active=True, created_at=now, created_by=admin.id,
+            pending_admin_by=admin.id if Role.ADMIN in wanted else None)).inserted_primary_key[0])
+        store_sealed_key(connection, new_id, key, sealed, now)
+        append_record(connection, "key", new_id, key_body(new_id, name, key.key_id, key.public_b64, False, None, now),
+                      [admin.signer])
+        at_once = {r for r in wanted if r.value not in TWO_PERSON_ROLES}
+        if at_once and at_once != wanted:  # what one admin may grant applies now; the rest waits
+            append_record(connection, "roles", new_id, roles_body(new_id, name, (r.value for r in at_once), True, now),
+                          [admin.signer])
+        append_record(connection, "roles", new_id, roles_body(new_id, name, (r.value for r in wanted), True, now),
+                      [admin.signer])
+        _sync_index(ctx, connection, new_id)
         user = user_by_id(connection, new_id)
+        if Role.ADMIN in user.roles:
+            connection.execute(update(users).where(users.c.id == new_id).values(pending_admin_by=None))
+            user = user_by_id(connection, new_id)
         _audit(ctx, connection, admin.name, "user.added", user, None, user)
         return user
 
@@ -116,56 +188,96 @@ def set_roles(ctx: Context, actor: User, name: str, roles: Iterable[Role]) -> Us
     with ctx.database.transaction() as connection:
         admin = current(connection, actor)
         require_role(admin, Role.ADMIN, "change roles")
+        signing_key_of(ctx, connection, admin)
+        assert admin.signer is not None
         before = get_user(connection, name, lock=True)
-        pending_by = before.pending_admin_by
-        if Role.ADMIN in wanted and Role.ADMIN not in before.roles and _admin_count(connection) >= 2:
-            wanted.discard(Role.ADMIN)
-            pending_by = admin.id  # a second admin must confirm
+        if before.id == admin.id and wanted - set(before.roles):
+            raise AuthError("nobody grants themselves a role: another admin must")
         if Role.ADMIN not in wanted and Role.ADMIN in before.roles and _admin_count(connection) <= 1:
             raise AuthError(f"cannot remove the admin role from {name!r}: it is the last admin")
-        connection.execute(update(users).where(users.c.id == before.id)
-                           .values(roles=format_roles(wanted), pending_admin_by=pending_by))
+        now = format_time(ctx.clock())
+        append_record(connection, "roles", before.id,
+                      roles_body(before.id, before.name, (r.value for r in wanted), before.active, now), [admin.signer])
+        pending = _sync_index(ctx, connection, before.id)
+        adding_admin = Role.ADMIN in wanted and Role.ADMIN not in before.roles
+        connection.execute(update(users).where(users.c.id == before.id).values(
+            pending_admin_by=admin.id if adding_admin and pending else before.pending_admin_by))
         after = user_by_id(connection, before.id)
         _audit(ctx, connection, admin.name, "user.roles_changed", after, before, after)
         return after
 
 
+def _pending_records(connection: Connection, user_id: int) -> list[StoredTrustRecord]:
+    ids = {row.id for row in connection.execute(select(trust_records.c.id).where(
+        trust_records.c.user_id == user_id, trust_records.c.state == "pending"))}
+    return [r for r in stored_records(connection) if r.id in ids]
+
+
 def confirm_admin(ctx: Context, actor: User, name: str) -> User:
+    """A second admin co-signs what waits for them about this user: a role grant or a password reset."""
     with ctx.database.transaction() as connection:
         admin = current(connection, actor)
-        require_role(admin, Role.ADMIN, "confirm an admin grant")
+        require_role(admin, Role.ADMIN, "confirm a grant")
+        signing_key_of(ctx, connection, admin)
+        assert admin.signer is not None
         before = get_user(connection, name, lock=True)
-        if before.pending_admin_by is None:
-            raise AuthError(f"user {name!r} has no admin grant waiting for confirmation")
-        if admin.id in (before.pending_admin_by, before.id):
-            raise AuthError("an admin grant must be confirmed by a different admin than the one who granted it")
-        connection.execute(update(users).where(users.c.id == before.id).values(
-            roles=format_roles(set(before.roles) | {Role.ADMIN}), pending_admin_by=None))
+        waiting = _pending_records(connection, before.id)
+        if not waiting:
+            raise AuthError(f"user {name!r} has nothing waiting for a second admin")
+        if admin.id == before.id:
+            raise AuthError("nobody confirms their own grant or reset: another admin must")
+        for record in waiting:
+            if any(s.get("key_id") == admin.signer.key_id for s in record.signatures):
+                raise AuthError("a grant must be confirmed by a different admin than the one who made it")
+            cosign_record(connection, record, admin.signer)
+        if _sync_index(ctx, connection, before.id):
+            raise AuthError(f"the grant for {name!r} still does not verify (its first signer may have lost the "
+                            f"admin role or changed key); make it again")
+        connection.execute(update(users).where(users.c.id == before.id).values(pending_admin_by=None))
         after = user_by_id(connection, before.id)
         _audit(ctx, connection, admin.name, "user.admin_confirmed", after, before, after)
         return after
 
 
 def set_password(ctx: Context, actor: User, name: str, password: str) -> None:
+    """Your own: a fresh key, registered by your old one (it now counts for two-person rules). Another's
+    (admin only): a fresh key the admin registers; for an admin or approver a second admin must confirm."""
     _check_password(password)
     password_hash = ctx.hasher.hash(password)
+    key, sealed = _new_key(ctx, password)
     with ctx.database.transaction() as connection:
         who = current(connection, actor)
         target = get_user(connection, name, lock=True)
-        if who.id != target.id:
+        signing_key_of(ctx, connection, who)
+        assert who.signer is not None
+        own = who.id == target.id
+        if not own:
             require_role(who, Role.ADMIN, "set another user's password")
+        now = format_time(ctx.clock())
+        store_sealed_key(connection, target.id, key, sealed, now)
+        append_record(connection, "key", target.id,
+                      key_body(target.id, target.name, key.key_id, key.public_b64, own,
+                               who.signer.key_id if own else None, now), [who.signer])
+        pending = _sync_index(ctx, connection, target.id)
         connection.execute(update(users).where(users.c.id == target.id).values(password_hash=password_hash))
         ctx.audit.append(connection, AuditEvent(actor=who.name, action="user.password_changed",
-                                                subject=f"user:{target.name}", after={"password_changed": True}))
+                                                subject=f"user:{target.name}",
+                                                after={"password_changed": True, "key_id": key.key_id,
+                                                       "by_owner": own, "waits_for_second_admin": bool(pending)}))
 
 
 def disable_user(ctx: Context, actor: User, name: str) -> User:
     with ctx.database.transaction() as connection:
         admin = current(connection, actor)
         require_role(admin, Role.ADMIN, "disable users")
+        signing_key_of(ctx, connection, admin)
+        assert admin.signer is not None
         before = get_user(connection, name, lock=True)
         if Role.ADMIN in before.roles and _admin_count(connection) <= 1:
             raise AuthError(f"cannot disable {name!r}: it is the last admin")
+        append_record(connection, "roles", before.id, roles_body(before.id, before.name, (), False,
+                                                                 format_time(ctx.clock())), [admin.signer])
+        _sync_index(ctx, connection, before.id)
         connection.execute(update(users).where(users.c.id == before.id).values(active=False))
         after = user_by_id(connection, before.id)
         _audit(ctx, connection, admin.name, "user.disabled", after, before, after)
@@ -180,7 +292,24 @@ def authenticate(ctx: Context, name: str, password: str) -> User:
         raise AuthError(f"authentication failed for user {name!r}")
     if not ctx.hasher.verify(password, row.password_hash) or not row.active:
         raise AuthError(f"authentication failed for user {name!r}")
-    return User.from_row(row)
+    return User.from_row(row).with_signer(_open_key(ctx, row.id, password))
+
+
+def _open_key(ctx: Context, user_id: int, password: str) -> SigningKey | None:
+    """The key that signs for this person now, opened with their password; None when there is none
+    they can open (no pinned root here, or a reset still waiting for a second admin)."""
+    try:
+        with ctx.database.reading() as connection:
+            key_id = trust_state(connection, ctx.pins).active_key.get(user_id)
+            sealed = None if key_id is None else sealed_key(connection, key_id)
+    except (AuthError, AuditError):
+        return None
+    if sealed is None:
+        return None
+    try:
+        return unseal(sealed, password)
+    except AuthError:
+        return None
 
 
 def authenticate_os_account(ctx: Context, os_account: str) -> User:

@@ -9,15 +9,18 @@ from sqlalchemy import Connection, select
 from verification.store.clock import Clock, parse_time
 from verification.store.tables import requests
 from verification.workflow.directory import entry_by_id
-from verification.workflow.guards import load_steps, missing_steps
+from verification.trust.root import RootPins
+from verification.workflow.evidence import gather
+from verification.workflow.guards import missing_steps
 from verification.workflow.request import ActionRequest, load_request
 from verification.workflow.states import FINAL
 from verification.workflow.users import user_by_id
 
 
-def request_view(connection: Connection, request_id: int, clock: Clock) -> dict[str, Any]:
+def request_view(connection: Connection, request_id: int, clock: Clock, pins: RootPins | None) -> dict[str, Any]:
     request = load_request(connection, request_id)
-    records = load_steps(connection, request_id)
+    evidence = gather(connection, request, pins)
+    records = evidence.records
     now = clock()
     view = request.summary()
     view["counterparty"] = entry_by_id(connection, request.counterparty_id).name
@@ -25,7 +28,8 @@ def request_view(connection: Connection, request_id: int, clock: Clock) -> dict[
     view["call"] = request.call
     view["steps"] = [{**r.as_dict(), "actor": user_by_id(connection, r.actor_id).name} for r in records]
     live = request.state not in FINAL
-    view["missing"] = missing_steps(connection, request, records, now) if live else []
+    view["missing"] = missing_steps(request, evidence, now) if live else []
+    view["problems"] = evidence.problems
     view["hold_remaining_minutes"] = (
         round(max(0.0, (parse_time(request.held_until) - now).total_seconds() / 60), 1)
         if live and request.held_until else 0.0)
@@ -48,6 +52,8 @@ def describe(view: dict[str, Any]) -> str:
         lines.append("  required because: " + "; ".join(reqs["reasons"]))
     for step in view["steps"]:
         lines.append(f"  step {step['kind']} {step['outcome']} by {step['actor']} at {step['at']}")
+    for problem in view.get("problems") or []:
+        lines.append(f"  NOT VALID: {problem}")
     if view["missing"]:
         lines.append("  missing: " + "; ".join(view["missing"]))
     if view["hold_remaining_minutes"]:

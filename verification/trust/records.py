@@ -1,0 +1,154 @@
+"""Signed key registrations and role grants, replayed from the pinned root into who holds which key and role.
+
+Rules the replay enforces (the database's users table is only an index checked against it):
+- a root admin's key and admin role come from the pinned root, nothing else;
+- a key record is valid when signed by the key it replaces (its owner rotating it) or by admins other than
+  its subject: one admin, or two for an admin's or approver's key (a password reset of such a person);
+- a roles record is valid when signed by admins other than its subject: two to add admin or approver, one
+  otherwise; a record without enough signatures is a pending request, not a grant;
+- only keys their owner made (owner_set) sign for two-person rules: an admin who set a password knew it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from verification.audit.canonical import canonical_bytes
+from verification.audit.keys import verify_b64
+from verification.trust.root import TrustRoot
+
+RECORD_SCHEMA = "callshield.trust/1"
+TWO_PERSON_ROLES = frozenset({"admin", "approver"})
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    key_id: str
+    user_id: int
+    public_key: str
+    owner_set: bool
+
+
+@dataclass(frozen=True)
+class StoredTrustRecord:
+    id: int
+    kind: str
+    user_id: int
+    body: str
+    signatures: list[dict[str, str]]
+
+
+def record_message(body: str) -> bytes:
+    return f"{RECORD_SCHEMA}\n{body}".encode("utf-8")
+
+
+def key_body(user_id: int, user_name: str, key_id: str, public_key: str, owner_set: bool, replaces: str | None,
+             at: str) -> str:
+    return canonical_bytes({"schema": RECORD_SCHEMA, "kind": "key", "user_id": user_id, "user_name": user_name,
+                            "key_id": key_id, "public_key": public_key, "owner_set": owner_set,
+                            "replaces": replaces, "at": at}).decode("utf-8")
+
+
+def roles_body(user_id: int, user_name: str, roles: Iterable[str], active: bool, at: str) -> str:
+    return canonical_bytes({"schema": RECORD_SCHEMA, "kind": "roles", "user_id": user_id, "user_name": user_name,
+                            "roles": sorted(set(roles)), "active": active, "at": at}).decode("utf-8")
+
+
+@dataclass
+class TrustState:
+    """Who holds which key and which roles, as far as signed records rooted in the pin show."""
+
+    keys: dict[str, KeyInfo] = field(default_factory=dict)
+    active_key: dict[int, str] = field(default_factory=dict)  # user id -> the one key that signs for them now
+    roles: dict[int, frozenset[str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)  # record ids still waiting for a second admin
+
+    def key_of(self, user_id: int) -> KeyInfo | None:
+        key_id = self.active_key.get(user_id)
+        return None if key_id is None else self.keys[key_id]
+
+    def has_role(self, user_id: int, role: str) -> bool:
+        return role in self.roles.get(user_id, frozenset())
+
+    def is_signing_key(self, user_id: int, key_id: str) -> bool:
+        return self.active_key.get(user_id) == key_id
+
+    def signers(self, record: StoredTrustRecord) -> dict[int, KeyInfo]:
+        """Users whose current key made a valid signature over this record."""
+        found: dict[int, KeyInfo] = {}
+        for sig in record.signatures:
+            info = self.keys.get(str(sig.get("key_id")))
+            if info is None or self.active_key.get(info.user_id) != info.key_id:
+                continue
+            if verify_b64(info.public_key, str(sig.get("signature")), record_message(record.body)):
+                found[info.user_id] = info
+        return found
+
+    def admin_signers(self, record: StoredTrustRecord, subject: int) -> set[int]:
+        return {uid for uid, info in self.signers(record).items()
+                if uid != subject and info.owner_set and self.has_role(uid, "admin")}
+
+
+def _apply_key(state: TrustState, record: StoredTrustRecord, body: dict[str, Any]) -> str | None:
+    subject = record.user_id
+    info = KeyInfo(str(body["key_id"]), subject, str(body["public_key"]), bool(body["owner_set"]))
+    signers = state.signers(record)
+    rotated = body.get("replaces") is not None and signers.get(subject) is not None \
+        and signers[subject].key_id == body["replaces"] and state.active_key.get(subject) == body["replaces"]
+    if rotated:
+        if info.owner_set is not True:
+            return "a rotated key must be its owner's"
+    else:
+        if info.owner_set:
+            return "a key registered by an admin cannot claim its owner made it"
+        needed = 2 if state.roles.get(subject, frozenset()) & TWO_PERSON_ROLES else 1
+        if len(state.admin_signers(record, subject)) < needed:
+            return "pending" if state.admin_signers(record, subject) else "not signed by an admin"
+    state.keys[info.key_id] = info
+    state.active_key[subject] = info.key_id
+    return None
+
+
+def _apply_roles(state: TrustState, record: StoredTrustRecord, body: dict[str, Any]) -> str | None:
+    subject = record.user_id
+    wanted = frozenset(str(r) for r in body["roles"]) if body.get("active", True) else frozenset()
+    added = wanted - state.roles.get(subject, frozenset())
+    needed = 2 if added & TWO_PERSON_ROLES else 1
+    admins = state.admin_signers(record, subject)
+    if len(admins) < needed:
+        return "pending" if admins else "not signed by an admin other than its subject"
+    state.roles[subject] = wanted
+    return None
+
+
+def replay(root: TrustRoot, records: Iterable[StoredTrustRecord]) -> TrustState:
+    state = TrustState()
+    for key in root.keys:
+        state.keys[key.key_id] = KeyInfo(key.key_id, key.user_id, key.public_key, True)
+        state.active_key[key.user_id] = key.key_id
+        state.roles[key.user_id] = frozenset({"admin"})
+    root_users = {key.user_id for key in root.keys}
+    for record in records:
+        try:
+            body = json.loads(record.body)
+            if body.get("schema") != RECORD_SCHEMA or body.get("kind") != record.kind \
+                    or body.get("user_id") != record.user_id:
+                raise ValueError("header does not match its body")
+            if record.kind == "key":
+                if record.user_id in root_users and body.get("replaces") is None:
+                    continue  # a root key's own registration: the pin already says it
+                problem = _apply_key(state, record, body)
+            elif record.kind == "roles":
+                problem = _apply_roles(state, record, body)
+            else:
+                problem = f"unknown kind {record.kind!r}"
+        except (KeyError, TypeError, ValueError) as error:
+            problem = f"unreadable ({error})"
+        if problem == "pending":
+            state.pending.append(record.id)
+        elif problem:
+            state.problems.append(f"trust record {record.id} ({record.kind} of user {record.user_id}): {problem}")
+    return state
