@@ -22,8 +22,8 @@ from verification.audit.pack import build_pack, verify_pack
 from verification.audit.pack_html import render_pack_html
 from verification.audit.verify import ChainCheck, read_records, verify_database_chain
 from verification.errors import AuthError
-from verification.store.clock import utc_now
 from verification.store.database import open_database
+from verification.store.server_clock import database_clock
 from verification.store.location import resolve_data_dir, resolve_db_url
 from verification.store.tables import audit_log, meta
 from verification.workflow import confirmations, lifecycle
@@ -46,7 +46,8 @@ def default_context_factory(db: str | None = None, data_dir: str | None = None,
         env = os.environ if environ is None else environ
         directory = resolve_data_dir(data_dir, env)
         database = open_database(resolve_db_url(db, env, directory))
-        return Context(database, AuditLog(load_installation_key(directory), utc_now), utc_now, SlowHasher()), directory
+        clock = database_clock(database)  # the server's clock on PostgreSQL, this machine's on SQLite
+        return Context(database, AuditLog(load_installation_key(directory), clock), clock, SlowHasher()), directory
 
     return build
 
