@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from verification.audit.keys import SigningKey, load_installation_key, read_private_key
-from verification.audit.log import AuditLog
+from verification.audit.anchor import AnchorFile
+from verification.audit.anchor_keeper import AnchoringAuditLog
 from verification.errors import AuthError
 from verification.store.clock import Clock, utc_now
 from verification.store.database import open_database
@@ -57,7 +58,8 @@ def open_context(args: argparse.Namespace, environ: Mapping[str, str] | None = N
     database = open_database(resolve_db_url(args.db, env, data_dir))
     try:
         clock = database_clock(database, local_clock)
-        yield Context(database, AuditLog(load_installation_key(data_dir), clock), clock, SlowHasher())
+        audit = AnchoringAuditLog(load_installation_key(data_dir), clock, AnchorFile.in_data_dir(data_dir))
+        yield Context(database, audit, clock, SlowHasher())
     finally:
         database.dispose()
 
