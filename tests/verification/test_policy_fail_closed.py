@@ -15,13 +15,14 @@ from verification.audit.keys import SigningKey
 from verification.audit.verify import verify_database_chain
 from verification.cli import main
 from verification.errors import PolicyError
-from verification.policy.changes import propose_policy
+from verification.policy.changes import propose_policy, sign_policy
 from verification.policy.default import default_policy
 from verification.policy.in_force import policy_in_force
 from verification.policy.parse import policy_document
 from verification.store.tables import policies, policy_signatures, requests
 from verification.workflow import confirmations, lifecycle, users
 from verification.workflow.request import ActionRequest
+from verification.workflow.roles import Role
 from verification.workflow.states import State
 
 LOW = {"session": "c", "verdict": {"risk": 0.1, "level": "low", "reasons": []}, "models": []}
@@ -127,7 +128,7 @@ def test_version_marked_active_outside_the_engine_is_refused(world: World) -> No
         _create(w)
 
 
-def test_untouched_policies_keep_working_and_admins_can_recover(world: World) -> None:
+def test_untouched_policies_keep_working_and_two_admins_recover(world: World) -> None:
     w = world
     key = _two_versions(w)
     with w.database.reading() as connection:
@@ -137,7 +138,19 @@ def test_untouched_policies_keep_working_and_admins_can_recover(world: World) ->
         _withdraw(connection)
     with pytest.raises(PolicyError):
         _create(w)
-    propose_policy(w.ctx, w.admin, _doc(code_ttl_minutes=3), key)  # admins activate a version that verifies
+    # Compared with the older version 1 it weakens nothing, but it replaces a policy that does not
+    # verify: one admin (plus whoever edits the database) must not be able to activate it alone.
+    doc = _doc(code_ttl_minutes=5)
+    doc["name"] = "org, recovered"
+    change = propose_policy(w.ctx, w.admin, doc, key)
+    assert change.state == "proposed" and change.needed == 2
+    assert "replaces a policy that does not verify (policy version 2 was activated" in change.weakens[0]
+    with pytest.raises(PolicyError):
+        _create(w)
+    bob = users.add_user(w.ctx, w.admin, "bob", [Role.ADMIN], PASSWORD)
+    bob_key = SigningKey.from_private(Ed25519PrivateKey.generate())
+    users.register_admin_key(w.ctx, bob, bob_key.public_b64)
+    assert sign_policy(w.ctx, bob, change.version, bob_key).state == "active"  # two admins recover
     assert _create(w).policy_version == 3
     assert lifecycle.release(w.ctx, w.requester, _approved(w).id).state == State.RELEASED
 

@@ -41,37 +41,42 @@ def recorded_activation(connection: Connection) -> RecordedActivation | None:
     return RecordedActivation(int(record.get("policy_version") or 0), after.get("sha256"))
 
 
-def _refuse(problem: str) -> PolicyError:
-    return PolicyError(f"{problem}: {REFUSED}")
-
-
-def policy_in_force(connection: Connection) -> ActivePolicy:
-    """The policy to apply now, or PolicyError naming the version and what is wrong with it."""
+def policy_problem(connection: Connection) -> str | None:
+    """What is wrong with the policy that should be in force, in a phrase naming the version; None if nothing."""
     rows = list(connection.execute(select(policies).order_by(policies.c.version)))
     recorded = recorded_activation(connection)
     newest = 0 if recorded is None else recorded.version
     unrecorded = [row.version for row in rows if row.state == "active" and row.version > newest]
     if unrecorded:
-        raise _refuse(f"policy version {unrecorded[-1]} is marked active but the audit log never recorded its "
-                      f"activation (changed outside CallShield)")
+        return (f"policy version {unrecorded[-1]} is marked active but the audit log never recorded its "
+                f"activation (changed outside CallShield)")
     if recorded is None:
-        return builtin_policy()
-    row = next((r for r in rows if r.version == recorded.version), None)
+        return None  # nothing was ever activated: the built-in default applies
+    row = next((r for r in rows if r.version == newest), None)
     if row is None:
-        raise _refuse(f"policy version {newest} was activated but is missing from the database "
-                      f"(deleted outside CallShield)")
+        return f"policy version {newest} was activated but is missing from the database (deleted outside CallShield)"
     if row.state != "active":
-        raise _refuse(f"policy version {newest} was activated but is now marked {row.state!r} "
-                      f"(changed outside CallShield)")
+        return f"policy version {newest} was activated but is now marked {row.state!r} (changed outside CallShield)"
     if recorded.sha256 is not None and row.document_sha256 != recorded.sha256:
-        raise _refuse(f"policy version {newest} is not the document its activation recorded "
-                      f"(replaced outside CallShield)")
+        return (f"policy version {newest} is not the document its activation recorded "
+                f"(replaced outside CallShield)")
     intact = {r.document_sha256: r for r in rows if sha256_hex(r.document.encode("utf-8")) == r.document_sha256}
     try:
         check_version(connection, row, intact, builtin_policy())
     except PolicyError as error:
-        raise _refuse(f"policy version {newest} does not verify: {error}") from error
+        return f"policy version {newest} does not verify: {error}"
+    return None
+
+
+def policy_in_force(connection: Connection) -> ActivePolicy:
+    """The policy to apply now, or PolicyError naming the version and what is wrong with it."""
+    problem = policy_problem(connection)
+    if problem is not None:
+        raise PolicyError(f"{problem}: {REFUSED}")
     active = load_active_policy(connection)
-    if active.version != newest:  # cannot happen when the checks above pass; never fall back silently
-        raise _refuse(f"policy version {newest} was activated but version {active.version} would apply")
+    recorded = recorded_activation(connection)
+    expected = 0 if recorded is None else recorded.version
+    if active.version != expected:  # cannot happen once the checks pass; never fall back silently
+        raise PolicyError(f"policy version {expected} was activated but version {active.version} would apply: "
+                          f"{REFUSED}")
     return active
