@@ -32,13 +32,16 @@ class RecordedActivation:
 def recorded_activation(connection: Connection) -> RecordedActivation | None:
     """The newest activation the audit log records (None: no policy was ever activated)."""
     query = (select(audit_log.c.body).where(audit_log.c.body.like(f'%"action":"{ACTIVATED}"%'))
-             .order_by(audit_log.c.seq.desc()).limit(1))
-    body = connection.execute(query).scalar()
-    if body is None:
-        return None
-    record = json.loads(body)
-    after = record.get("after") or {}
-    return RecordedActivation(int(record.get("policy_version") or 0), after.get("sha256"))
+             .order_by(audit_log.c.seq.desc()))
+    for body in connection.execute(query).scalars():
+        try:
+            record = json.loads(body)
+        except ValueError:
+            continue  # an edited record: `audit verify` names it
+        if isinstance(record, dict) and record.get("action") == ACTIVATED:
+            after = record.get("after") if isinstance(record.get("after"), dict) else {}
+            return RecordedActivation(int(record.get("policy_version") or 0), after.get("sha256"))
+    return None
 
 
 def policy_problem(connection: Connection) -> str | None:
