@@ -176,3 +176,20 @@ def test_policy_show_exits_non_zero_when_not_in_force(world: World, capsys: pyte
     err = capsys.readouterr().err
     assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert err.startswith("callshield: policy NOT in force: policy version 2 was activated but is now marked")
+
+
+def test_cli_submission_refused_in_one_line(world: World, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    w = world
+    _two_versions(w)
+    with w.database.transaction() as connection:
+        _edit_document(connection)
+    monkeypatch.setenv("CALLSHIELD_USER", "rita")
+    monkeypatch.setenv("CALLSHIELD_PASSWORD", PASSWORD)
+    checks = [f"--check={k}=no" for k in ALL_NO]
+    code = main(["request", "create", "--db", w.database.url.render_as_string(hide_password=False),
+                 "--data-dir", str(w.data_dir), "--amount", "25000", "--currency", "EUR", "--counterparty",
+                 w.counterparty, "--beneficiary", "iban=GB33", *checks])
+    err = capsys.readouterr().err
+    assert code != 0 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "policy version 2 does not verify: document does not match" in err

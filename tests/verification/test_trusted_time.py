@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 import pytest
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import create_engine, func, insert, select, text, update
 
 from tests.verification.conftest import ALL_NO, PASSWORD, TEST_HASHER, World
 from verification.audit.canonical import canonical_json
@@ -19,8 +19,9 @@ from verification.audit.log import RECORD_SCHEMA, chain_hash, signed_message
 from verification.audit.verify import verify_database_chain
 from verification.cli import main
 from verification.commands.workflow_common import open_context
-from verification.errors import AuditError, WorkflowRefused
+from verification.errors import AuditError, StoreError, WorkflowRefused
 from verification.store.clock import format_time, parse_time
+from verification.store.database import Database
 from verification.store.server_clock import ServerClock
 from verification.store.tables import audit_head, audit_log, requests
 from verification.workflow import confirmations, lifecycle
@@ -147,3 +148,13 @@ def test_audit_verify_reports_times_going_backwards(world: World, capsys: pytest
                  "--data-dir", str(w.data_dir)])
     err = capsys.readouterr().err
     assert code == 1 and "clock ran backwards" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"])
+def test_server_clock_unreachable_is_one_line(world: World) -> None:
+    url = world.database.url.set(database="no_such_database")
+    broken = Database(create_engine(url), url)
+    with pytest.raises(StoreError, match="cannot read the clock of database") as refused:
+        ServerClock(broken)()
+    assert "\n" not in str(refused.value)
+    broken.dispose()
