@@ -13,19 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import select
-
-from verification.audit.anchor import Anchor, AnchorFile, check_anchor
+from verification.audit.anchor import AnchorFile
+from verification.audit.anchor_keeper import AnchoringAuditLog
+from verification.audit.anchored_check import AnchoredCheck, verify_anchored
 from verification.audit.keys import load_installation_key
-from verification.audit.log import AuditLog
 from verification.audit.pack import build_pack, verify_pack
 from verification.audit.pack_html import render_pack_html
-from verification.audit.verify import ChainCheck, read_records, verify_database_chain
-from verification.errors import AuthError
-from verification.store.clock import utc_now
+from verification.audit.verify import read_records
+from verification.errors import AuditError, AuthError
 from verification.store.database import open_database
+from verification.store.server_clock import database_clock
 from verification.store.location import resolve_data_dir, resolve_db_url
-from verification.store.tables import audit_log, meta
 from verification.workflow import confirmations, lifecycle
 from verification.trust.root import RootPins
 from verification.workflow.context import Context
@@ -47,8 +45,9 @@ def default_context_factory(db: str | None = None, data_dir: str | None = None,
         env = os.environ if environ is None else environ
         directory = resolve_data_dir(data_dir, env)
         database = open_database(resolve_db_url(db, env, directory))
-        return (Context(database, AuditLog(load_installation_key(directory), utc_now), utc_now, SlowHasher(),
-                        RootPins.in_data_dir(directory)), directory)
+        clock = database_clock(database)  # the server's clock on PostgreSQL, this machine's on SQLite
+        audit = AnchoringAuditLog(load_installation_key(directory), clock, AnchorFile.in_data_dir(directory))
+        return Context(database, audit, clock, SlowHasher(), RootPins.in_data_dir(directory)), directory
 
     return build
 
@@ -71,12 +70,19 @@ class PackExport:
     problem: str | None
 
 
-def describe_check(result: ChainCheck) -> str:
+def describe_check(check: AnchoredCheck) -> str:
     """The verification result in plain words, naming the first broken record."""
-    if result.ok:
-        return f"Audit log intact: all {result.records} records verified (head record {result.head_seq})."
-    return (f"Audit log BROKEN at record {result.first_bad_seq}: {result.problem}. "
-            f"{result.records} record(s) before it verified.")
+    result = check.chain
+    if not result.ok:
+        return (f"Audit log BROKEN at record {result.first_bad_seq}: {result.problem}. "
+                f"{result.records} record(s) before it verified.")
+    if check.unanchored:
+        return (f"Audit log NOT anchored on this machine: all {result.records} records verify, but this machine "
+                f"never saw this log before, so a shortened or rewritten log would look the same. Compare head "
+                f"record {result.head_seq} ({result.head_hash[:16]}…) with a machine or record you trust, then "
+                f"choose “Pin current head”.")
+    pinned = " Pinned as this machine's anchor." if check.pinned else ""
+    return f"Audit log intact: all {result.records} records verified (head record {result.head_seq}).{pinned}"
 
 
 class WorkflowSession:
@@ -141,24 +147,21 @@ class WorkflowSession:
         return [AuditRow(int(b["seq"]), str(b["at"]), str(b["actor"]), str(b["action"]), str(b["subject"]))
                 for b in bodies]
 
-    def verify_audit(self) -> ChainCheck:
-        """As `callshield audit verify`: the chain, then this machine's anchor, which it moves on when intact."""
+    def verify_audit(self, pin: bool = False) -> AnchoredCheck:
+        """As `callshield audit verify [--pin]`: the chain, then this machine's anchor, which moves on when
+        intact; without an anchor the result is unanchored until `pin` accepts the head."""
         ctx = self.ctx
-        anchors = AnchorFile.in_data_dir(self._data_dir) if self._data_dir is not None else None
-        with ctx.database.reading() as connection:
-            result = verify_database_chain(connection)
-            database_id = connection.execute(select(meta.c.value).where(meta.c.key == "database_id")).scalar_one()
-            anchor = anchors.get(database_id) if anchors is not None else None
-            if anchor is not None:
-                result = check_anchor(anchor, read_records(connection, seqs={1, anchor.seq}), result)
-            genesis = connection.execute(select(audit_log.c.hash).where(audit_log.c.seq == 1)).scalar()
-        if anchors is not None and result.ok and genesis is not None:
-            anchors.put(database_id, Anchor(genesis, result.head_seq, result.head_hash))
-        return result
+        if self._data_dir is None:
+            raise AuditError("no data directory: this machine's audit anchors are unknown")
+        return verify_anchored(ctx.database, AnchorFile.in_data_dir(self._data_dir), pin=pin)
 
     def export_pack(self, request_id: int, path: Path) -> PackExport:
         """As `callshield audit pack ID --out PATH --html PATH.html`."""
         ctx = self.ctx
+        if self._data_dir is not None:
+            chain = verify_anchored(ctx.database, AnchorFile.in_data_dir(self._data_dir), remember=False).chain
+            if not chain.ok:
+                raise AuditError(f"audit log broken: {chain.problem}")
         with ctx.database.reading() as connection:
             pack = build_pack(connection, request_id, ctx.audit.key, ctx.clock)
         check = verify_pack(pack)

@@ -122,3 +122,30 @@ def test_default_factory_opens_the_database_like_the_cli(tmp_path: Path) -> None
     assert (data_dir / "audit-signing-key.pem").is_file()
     session.close()
     assert not session.signed_in
+
+
+def test_a_log_this_machine_never_saw_is_unanchored_until_pinned(qtbot: QtBot, desk_world: DeskWorld) -> None:
+    desk_world.held_request()
+    (desk_world.data_dir / "audit-anchors.json").unlink()  # as on a second machine, or with the file deleted
+    page = _page(qtbot, desk_world)
+    page.verify_button.click()
+    qtbot.waitUntil(lambda: "NOT anchored" in page.verify_result.text(), timeout=10_000)
+    assert page.pin_button.isVisibleTo(page) and "Pin current head" in page.verify_result.text()
+    page.pin_button.click()
+    qtbot.waitUntil(lambda: page.verify_result.text().startswith("Audit log intact"), timeout=10_000)
+    assert "Pinned as this machine's anchor" in page.verify_result.text()
+    assert not page.pin_button.isVisibleTo(page)
+    page.verify_button.click()
+    qtbot.waitUntil(lambda: "Pinned" not in page.verify_result.text()
+                    and page.verify_result.text().startswith("Audit log intact"), timeout=10_000)
+
+
+def test_evidence_pack_refused_on_a_broken_log(qtbot: QtBot, desk_world: DeskWorld, tmp_path: Path) -> None:
+    request_id = desk_world.held_request()
+    page = _page(qtbot, desk_world)
+    with desk_world.ctx.database.transaction() as connection:
+        connection.execute(update(audit_log).where(audit_log.c.seq == 3).values(body="{}"))
+    out = tmp_path / "pack.json"
+    assert not page.export_to(request_id, out)
+    assert not out.exists()
+    assert page.export_result.text().startswith("Evidence pack not exported: audit log broken: record 3")

@@ -3,7 +3,7 @@ engine's own functions (cheap scrypt), and a WorkflowSession opened on it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,8 @@ import pytest
 
 from desktop.controllers.workflow_session import WorkflowSession
 from tests.verification.conftest import ALL_NO, PASSWORD, TEST_HASHER, FakeClock, add_person, make_context
+from verification.audit.anchor import AnchorFile
+from verification.audit.anchor_keeper import AnchoringAuditLog
 from verification.workflow import confirmations, directory, lifecycle, users
 from verification.workflow.context import Context
 from verification.workflow.directory import Phone
@@ -56,6 +58,8 @@ def desk_world(tmp_path: Path) -> DeskWorld:
     data_dir = tmp_path / "data"
     ctx = make_context(f"sqlite:///{tmp_path / 'callshield.db'}", data_dir, clock)
     assert ctx.hasher is TEST_HASHER
+    # As the app writes: this installation creates the log, so its own writes keep its anchor current.
+    ctx = replace(ctx, audit=AnchoringAuditLog(ctx.audit.key, clock, AnchorFile.in_data_dir(data_dir)))
     admin, admin2 = users.bootstrap_admins(ctx, [("ada", PASSWORD, None), ("bea", PASSWORD, None)])
     requester = add_person(ctx, admin, admin2, "rita", [Role.REQUESTER])
     approver = add_person(ctx, admin, admin2, "alan", [Role.APPROVER])

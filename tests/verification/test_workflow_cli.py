@@ -74,6 +74,8 @@ def test_request_to_release_and_evidence_from_the_cli(world: World, capsys: pyte
     assert cli.json("rita", "request", "release", rid)["state"] == "released"
     _one_line_refusal(cli("rita", "request", "release", rid), "released")
 
+    _one_line_refusal(cli("ada", "audit", "verify"), "unanchored")  # this machine never saw the chain before
+    assert cli("ada", "audit", "verify", "--pin")[0] == 0
     assert cli("ada", "audit", "verify")[0] == 0
     pack, html = tmp_path / "pack.json", tmp_path / "pack.html"
     assert cli("ada", "audit", "pack", rid, "--out", str(pack), "--html", str(html))[0] == 0

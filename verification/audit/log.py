@@ -16,6 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from verification.audit.canonical import canonical_json
 from verification.audit.keys import SigningKey
+from verification.audit.time_order import require_forward
 from verification.store.clock import Clock, format_time
 from verification.store.tables import audit_head, audit_keys, audit_log
 
@@ -82,8 +83,10 @@ class AuditLog:
         head = connection.execute(select(audit_head.c.seq, audit_head.c.hash)
                                   .where(audit_head.c.id == 1).with_for_update()).one()
         seq = head.seq + 1
+        at = format_time(self._clock())  # read with the head locked, so appends are dated in order
+        require_forward(connection, head.seq, at)
         body = canonical_json({
-            "schema": RECORD_SCHEMA, "seq": seq, "at": format_time(self._clock()), "actor": event.actor,
+            "schema": RECORD_SCHEMA, "seq": seq, "at": at, "actor": event.actor,
             "action": event.action, "subject": event.subject, "before": event.before, "after": event.after,
             "policy_version": event.policy_version, "call": event.call, "key_id": self._key.key_id,
         })

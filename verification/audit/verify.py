@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 
 from verification.audit.keys import verify_b64
 from verification.audit.log import GENESIS_HASH, KEY_REGISTERED, RECORD_SCHEMA, chain_hash, signed_message
+from verification.audit.time_order import backwards_problem, record_time
 from verification.store.tables import audit_head, audit_keys, audit_log
 
 
@@ -82,6 +83,7 @@ def check_chain(records: Iterable[StoredRecord], head_seq: int, head_hash: str,
                 table_keys: Mapping[str, str] | None = None) -> ChainCheck:
     keys: dict[str, str] = {}
     prev_hash = GENESIS_HASH
+    prev_at: str | None = None
     expected_seq = 1
     count = 0
     for record in records:
@@ -90,6 +92,8 @@ def check_chain(records: Iterable[StoredRecord], head_seq: int, head_hash: str,
             return ChainCheck(False, count, head_seq, head_hash, missing,
                               f"record {missing} is missing (deleted); next present is {record.seq}")
         problem = check_record(record, prev_hash, keys)
+        at = record_time(record.body)
+        problem = problem or backwards_problem(record.seq, at, prev_at)
         if problem:
             return ChainCheck(False, count, head_seq, head_hash, record.seq, problem)
         introduced = introduced_key(record)
@@ -99,6 +103,7 @@ def check_chain(records: Iterable[StoredRecord], head_seq: int, head_hash: str,
             return ChainCheck(False, count, head_seq, head_hash, record.seq,
                               f"key table entry {record.key_id} differs from the key the chain introduced")
         prev_hash = record.hash
+        prev_at = at
         expected_seq += 1
         count += 1
     if count != head_seq:

@@ -1,6 +1,8 @@
 """`callshield audit verify|pack|verify-pack|log|key`: the tamper-evident log and evidence packs.
 
-`verify` and `verify-pack` exit 1 with one line naming the first broken or missing record."""
+`verify` and `verify-pack` exit 1 with one line naming the first broken or missing record; `verify`
+also exits 1 when this machine holds no anchor for the database (`--pin` accepts the current head).
+`pack` refuses a chain that does not verify."""
 
 from __future__ import annotations
 
@@ -9,47 +11,52 @@ import json
 import sys
 from pathlib import Path
 
-from sqlalchemy import select
-
-from verification.audit.anchor import Anchor, AnchorFile, check_anchor
+from verification.audit.anchor import AnchorFile
+from verification.audit.anchored_check import verify_anchored
 from verification.audit.keys import load_installation_key
 from verification.audit.pack import build_pack, verify_pack
 from verification.audit.pack_html import render_pack_html
-from verification.audit.verify import read_records, verify_database_chain
+from verification.audit.verify import read_records
 from verification.commands.workflow_common import common_options, data_dir_of, emit, login, open_context, usage
 from verification.errors import AuditError
-from verification.store.tables import audit_log, meta
 
 
 def _verify(args: argparse.Namespace) -> int:
     anchors = AnchorFile.in_data_dir(data_dir_of(args))
     with open_context(args) as ctx:
-        with ctx.database.reading() as connection:
-            result = verify_database_chain(connection)
-            database_id = connection.execute(select(meta.c.value).where(meta.c.key == "database_id")).scalar_one()
-            anchor = anchors.get(database_id)
-            if anchor is not None:
-                wanted = {1, anchor.seq}
-                result = check_anchor(anchor, read_records(connection, seqs=wanted), result)
-            genesis = connection.execute(select(audit_log.c.hash).where(audit_log.c.seq == 1)).scalar()
-    if result.ok and genesis is not None and not args.no_anchor:
-        anchors.put(database_id, Anchor(genesis, result.head_seq, result.head_hash))
+        check = verify_anchored(ctx.database, anchors, pin=args.pin, remember=not args.no_anchor)
+    result = check.chain
+    if args.json and not check.ok:
+        print(json.dumps(check.as_dict(), indent=2))
     if not result.ok:
-        if args.json:
-            print(json.dumps(result.as_dict(), indent=2))
         print(f"callshield: audit log broken: {result.problem}", file=sys.stderr)
         return 1
-    emit(args, result.as_dict(),
-         f"audit log intact: {result.records} records; head {result.head_seq} {result.head_hash}")
+    if check.unanchored:
+        empty = " (the log is empty: nothing to pin yet)" if result.head_seq == 0 else ""
+        print(f"callshield: audit log unanchored: {result.records} records verified, head {result.head_seq} "
+              f"{result.head_hash}, but this machine holds no anchor for this database, so a truncated or "
+              f"rewritten chain would look the same; compare the head with a machine or record you trust, then "
+              f"run `callshield audit verify --pin`{empty}", file=sys.stderr)
+        return 1
+    pinned = "; pinned as this machine's anchor" if check.pinned else ""
+    emit(args, check.as_dict(),
+         f"audit log intact: {result.records} records; head {result.head_seq} {result.head_hash}{pinned}")
     return 0
 
 
 def _pack(args: argparse.Namespace) -> int:
+    """Refuses (exit 2, one line) on a chain that does not verify; nothing is written."""
+    anchors = AnchorFile.in_data_dir(data_dir_of(args))
     with open_context(args) as ctx:
         login(ctx, args)
+        chain = verify_anchored(ctx.database, anchors, remember=False).chain
+        if not chain.ok:
+            raise AuditError(f"no evidence pack for request {args.id}: audit log broken: {chain.problem}")
         with ctx.database.reading() as connection:
             pack = build_pack(connection, args.id, ctx.audit.key, ctx.clock)
     check = verify_pack(pack)
+    if not check.ok:
+        raise AuditError(f"no evidence pack for request {args.id}: it does not verify: {check.problem}")
     text = json.dumps(pack, indent=2, sort_keys=True)
     if args.out:
         Path(args.out).write_text(text)
@@ -106,7 +113,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     common = common_options()
 
     p = sub.add_parser("verify", parents=[common], help="check the whole chain (exit 1 naming the first bad record)")
-    p.add_argument("--no-anchor", action="store_true", help="do not remember this head on this machine")
+    p.add_argument("--no-anchor", action="store_true", help="do not move this machine's anchor on to this head")
+    p.add_argument("--pin", action="store_true",
+                   help="no anchor for this database on this machine yet: accept the current head as its anchor "
+                        "(compare the head with a machine or record you trust first)")
     p.set_defaults(func=_verify)
     p = sub.add_parser("pack", parents=[common], help="evidence pack for a request (JSON, and HTML with --html)")
     p.add_argument("id", type=int)

@@ -4,28 +4,40 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from verification.commands.workflow_common import admin_key, common_options, emit, login, open_context, usage
+from verification.errors import PolicyError
 from verification.policy.active import load_active_policy
 from verification.policy.changes import list_policies, propose_policy, sign_policy
 from verification.policy.default import default_policy
+from verification.policy.in_force import policy_in_force
 from verification.policy.parse import policy_document, policy_from_document, read_policy_file
 from verification.policy.weakening import weakenings
 
 
 def _show(args: argparse.Namespace) -> int:
+    """Exits 1 when the policy the audit log activated does not verify (submissions and releases stop)."""
+    refused: str | None = None
     with open_context(args) as ctx:
         with ctx.database.reading() as connection:
             active = load_active_policy(connection)
+            try:
+                policy_in_force(connection)
+            except PolicyError as error:
+                refused = str(error)
     out = {"version": active.version, "sha256": active.sha256, "problems": active.problems,
-           "policy": policy_document(active.policy)}
+           "policy": policy_document(active.policy), "in_force": refused is None, "refused": refused}
     text = [f"active policy: version {active.version} ({'built-in default' if active.version == 0 else 'signed'}) "
             f"sha256 {active.sha256[:16]}"]
     text += [f"warning: {p}" for p in active.problems]
     if not args.json:
         text.append(json.dumps(out["policy"], indent=2))
     emit(args, out, "\n".join(text))
+    if refused is not None:
+        print(f"callshield: policy NOT in force: {refused}", file=sys.stderr)
+        return 1
     return 0
 
 

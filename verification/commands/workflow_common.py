@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from verification.audit.keys import SigningKey, load_installation_key, read_private_key
-from verification.audit.log import AuditLog
+from verification.audit.anchor import AnchorFile
+from verification.audit.anchor_keeper import AnchoringAuditLog
 from verification.errors import AuthError
-from verification.store.clock import utc_now
+from verification.store.clock import Clock, utc_now
 from verification.store.database import open_database
+from verification.store.server_clock import database_clock
 from verification.store.location import resolve_data_dir, resolve_db_url
 from verification.trust.root import RootPins
 from verification.workflow.context import Context
@@ -49,13 +51,16 @@ def common_options() -> argparse.ArgumentParser:
 
 
 @contextmanager
-def open_context(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Iterator[Context]:
+def open_context(args: argparse.Namespace, environ: Mapping[str, str] | None = None,
+                 local_clock: Clock = utc_now) -> Iterator[Context]:
+    """`local_clock` is this machine's clock, used only where the database has no clock of its own (SQLite)."""
     env = os.environ if environ is None else environ
     data_dir = resolve_data_dir(args.data_dir, env)
     database = open_database(resolve_db_url(args.db, env, data_dir))
     try:
-        yield Context(database, AuditLog(load_installation_key(data_dir), utc_now), utc_now, SlowHasher(),
-                      RootPins.in_data_dir(data_dir))
+        clock = database_clock(database, local_clock)
+        audit = AnchoringAuditLog(load_installation_key(data_dir), clock, AnchorFile.in_data_dir(data_dir))
+        yield Context(database, audit, clock, SlowHasher(), RootPins.in_data_dir(data_dir))
     finally:
         database.dispose()
 

@@ -1,6 +1,7 @@
 """Which policy is in force: the newest active version whose document, signatures and two-admin rule
-all check out at load time. A tampered or unsigned version is refused and the last valid one kept;
-the built-in default applies until admins activate a signed policy."""
+all check out at load time. A tampered or unsigned version is skipped here and the last valid one
+reported, for display and as the base of the next proposal; submissions and releases go through
+in_force.policy_in_force, which refuses instead of falling back."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from verification.audit.keys import SigningKey
 from verification.audit.log import AuditEvent
 from verification.errors import PolicyError
 from verification.policy.active import ACTIVATED, load_active_policy
+from verification.policy.in_force import policy_problem
 from verification.policy.parse import policy_from_document
 from verification.policy.signing import policy_statement, registered_key, valid_signatures
 from verification.policy.weakening import weakenings
@@ -82,6 +83,9 @@ def propose_policy(ctx: Context, actor: User, document: dict[str, Any], signer: 
         if digest == active.sha256:
             raise PolicyError(f"this document is already the active policy (version {active.version})")
         relaxed = weakenings(active.policy, policy)
+        broken = policy_problem(connection)
+        if broken is not None:  # the base it is compared with is not the policy that should be in force
+            relaxed = [f"replaces a policy that does not verify ({broken}): a second admin must sign", *relaxed]
         version = int(connection.execute(select(func.coalesce(func.max(policies.c.version), 0))).scalar_one()) + 1
         connection.execute(insert(policies).values(
             version=version, schema_version=document["schema_version"], document=text, document_sha256=digest,

@@ -9,7 +9,7 @@ way two approvers or two releases are serialised and the loser sees the winner's
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import URL
@@ -19,6 +19,24 @@ from verification.store.migrate import upgrade_schema
 
 SQLITE_BUSY_MS = 30_000
 _READ_ONLY = "callshield_read_only"
+_AFTER_COMMIT = "callshield_after_commit"
+
+
+def after_commit(connection: Connection, callback: Callable[[], None]) -> bool:
+    """Run `callback` once this `Database.transaction()` has committed (never when it rolls back or the
+    commit fails). False, and nothing scheduled, outside such a transaction."""
+    pending = connection.info.get(_AFTER_COMMIT)
+    if pending is None:
+        return False
+    pending.append(callback)
+    return True
+
+
+def _forget_after_commit(connection: Connection) -> None:
+    try:
+        connection.info.pop(_AFTER_COMMIT, None)
+    except exc.SQLAlchemyError:
+        pass  # the connection was lost: its info goes with it
 
 
 def _first_line(error: BaseException) -> str:
@@ -67,8 +85,15 @@ class Database:
     def transaction(self) -> Iterator[Connection]:
         """One atomic unit: commits on success, rolls back on any error (nothing half done)."""
         with self._guard():
+            pending: list[Callable[[], None]] = []
             with self._engine.begin() as connection:
-                yield connection
+                connection.info[_AFTER_COMMIT] = pending
+                try:
+                    yield connection
+                finally:
+                    _forget_after_commit(connection)
+        for callback in pending:  # reached only after a successful commit
+            callback()
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, insert, select
 from verification.errors import WorkflowRefused
 from verification.policy.active import load_active_policy
 from verification.policy.evaluate import Facts, evaluate, raise_requirements
+from verification.policy.in_force import policy_in_force
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.store.clock import format_time, parse_time
 from verification.store.tables import requests
@@ -91,7 +92,7 @@ def create_request(ctx: Context, actor: User, kind: str, amount: str, currency: 
 
 
 def _submit(ctx: Context, connection: Connection, request: ActionRequest, requester: User) -> ActionRequest:
-    active = load_active_policy(connection)
+    active = policy_in_force(connection)  # fails closed: a policy that does not verify stops submissions
     limits = active.policy.limits
     facts = Facts(request.kind, request.amount, request.currency,
                   is_new_counterparty(connection, request, limits.new_counterparty_days), request.checklist,
@@ -184,6 +185,7 @@ def release(ctx: Context, actor: User, request_id: int) -> ActionRequest:
         if not (user.has(Role.REQUESTER) or user.has(Role.APPROVER)):
             raise WorkflowRefused(f"user {user.name!r} needs the requester or approver role to release")
         request = load_request(connection, request_id, lock=True)
+        policy_in_force(connection)  # fails closed: a policy that does not verify stops releases
         now = ctx.clock()
         require_live(request, now)
         evidence = release_evidence(connection, request, ctx)

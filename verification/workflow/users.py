@@ -18,7 +18,7 @@ from verification.audit.keys import SigningKey, key_id_for, load_public_key
 from verification.audit.log import AuditEvent
 from verification.errors import AuditError, AuthError
 from verification.store.clock import format_time
-from verification.store.tables import admin_keys, trust_records, users
+from verification.store.tables import admin_keys, audit_head, trust_records, users
 from verification.trust.records import TWO_PERSON_ROLES, StoredTrustRecord, key_body, roles_body
 from verification.trust.root import RootKey, TrustRoot
 from verification.trust.sealed import seal, unseal
@@ -65,6 +65,13 @@ def current(connection: Connection, actor: User) -> User:
 
 def list_users(connection: Connection) -> list[User]:
     return [User.from_row(row) for row in connection.execute(select(users).order_by(users.c.name))]
+
+
+def _serialise_admin_changes(connection: Connection) -> None:
+    """Changes that could remove an admin queue on the audit head row (they append to it anyway), before
+    reading anything: on PostgreSQL two admins removing each other would otherwise each count two admins in
+    their own snapshot and leave none (write skew). SQLite's BEGIN IMMEDIATE already serialises them."""
+    connection.execute(select(audit_head.c.seq).where(audit_head.c.id == 1).with_for_update())
 
 
 def _admin_count(connection: Connection) -> int:
@@ -186,6 +193,7 @@ def add_user(ctx: Context, actor: User, name: str, roles: Iterable[Role], passwo
 def set_roles(ctx: Context, actor: User, name: str, roles: Iterable[Role]) -> User:
     wanted = set(roles)
     with ctx.database.transaction() as connection:
+        _serialise_admin_changes(connection)
         admin = current(connection, actor)
         require_role(admin, Role.ADMIN, "change roles")
         signing_key_of(ctx, connection, admin)
@@ -268,6 +276,7 @@ def set_password(ctx: Context, actor: User, name: str, password: str) -> None:
 
 def disable_user(ctx: Context, actor: User, name: str) -> User:
     with ctx.database.transaction() as connection:
+        _serialise_admin_changes(connection)
         admin = current(connection, actor)
         require_role(admin, Role.ADMIN, "disable users")
         signing_key_of(ctx, connection, admin)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QFileDialog, 
 from desktop.controllers.workflow_session import describe_check
 from desktop.tasks import TaskRunner
 from desktop.views.sign_in import SignedInState, SignInBar
-from verification.audit.verify import ChainCheck
+from verification.audit.anchored_check import AnchoredCheck
 from verification.errors import CallShieldError
 
 COLUMNS = ("Record", "Time (UTC)", "Who", "Action", "About")
@@ -56,6 +56,11 @@ class AuditPage(QWidget):
         self.verify_button = QPushButton("&Verify integrity")
         self.verify_button.setAccessibleName("Verify audit log integrity")
         self.verify_button.clicked.connect(self.verify)
+        self.pin_button = QPushButton("&Pin current head")
+        self.pin_button.setAccessibleName("Accept the current audit head as this machine's anchor")
+        self.pin_button.setToolTip("Only after comparing the head record with a machine or record you trust")
+        self.pin_button.clicked.connect(self.pin)
+        self.pin_button.setVisible(False)
         self.verify_result = QLabel("")
         self.verify_result.setAccessibleName("Integrity result")
         self.verify_result.setWordWrap(True)
@@ -76,6 +81,7 @@ class AuditPage(QWidget):
         top.addWidget(self.refresh_button)
         actions = QHBoxLayout()
         actions.addWidget(self.verify_button)
+        actions.addWidget(self.pin_button)
         actions.addStretch(1)
         actions.addWidget(QLabel("Request"))
         actions.addWidget(self.pack_id)
@@ -125,8 +131,19 @@ class AuditPage(QWidget):
         self.runner.run(self.state.session.verify_audit, self._verified, self._verify_failed,
                         name="callshield-desktop-audit-verify")
 
-    def _verified(self, result: ChainCheck) -> None:
+    def pin(self) -> None:
+        """Accept the head as this machine's anchor: offered only after an unanchored result."""
+        if not self.state.session.signed_in:
+            return
+        self.pin_button.setVisible(False)
+        self.verify_button.setEnabled(False)
+        self.verify_result.setText("Verifying the audit log and pinning its head…")
+        self.runner.run(lambda: self.state.session.verify_audit(pin=True), self._verified, self._verify_failed,
+                        name="callshield-desktop-audit-pin")
+
+    def _verified(self, result: AnchoredCheck) -> None:
         self.verify_button.setEnabled(self.state.session.signed_in)
+        self.pin_button.setVisible(result.unanchored)
         self.verify_result.setText(describe_check(result))
         self.verify_result.setStyleSheet("" if result.ok else "color: #b00020; font-weight: bold;")
 
