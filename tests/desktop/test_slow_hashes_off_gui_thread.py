@@ -92,7 +92,7 @@ def test_cancelled_sign_in_signs_nobody_in(qtbot: QtBot, desk_world: DeskWorld) 
 def test_phrases_and_new_passwords_hash_on_the_task_runner(qtbot: QtBot, desk_world: DeskWorld) -> None:
     directory.set_code_phrase(desk_world.ctx, desk_world.admin, "Acme Supplies", "blue heron at noon")
     request = lifecycle.create_request(desk_world.ctx, desk_world.requester, "transfer", "25000", "EUR",
-                                       "Acme Supplies", {"iban": "GB33"}, call=CALL,
+                                       "Acme Supplies", {"iban": "GB33BUKB20201555555555"}, call=CALL,
                                        checklist={k: False for k in ("urgency", "secrecy", "new_beneficiary",
                                                                      "changed_bank_details", "unusual_channel",
                                                                      "callback_refused")})

@@ -55,7 +55,7 @@ def test_self_approval_refused(world: World) -> None:
 
     # The requester also holds the approver role: still may not approve their own request.
     both = users.add_user(w.ctx, w.admin, "sam", [Role.REQUESTER, Role.APPROVER], "test password 123")
-    request = lifecycle.create_request(w.ctx, both, "transfer", "25000", "EUR", w.counterparty, {"iban": "X"},
+    request = lifecycle.create_request(w.ctx, both, "transfer", "25000", "EUR", w.counterparty, {"iban": "GB33BUKB20201555555555"},
                                        call=_call("low"), checklist=ALL_NO)
     confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J", ["identity", "request"])
     with pytest.raises(WorkflowRefused, match="self-approval refused"):
