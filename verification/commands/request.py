@@ -4,12 +4,12 @@ verify-phrase|approve|release|reject|cancel|expire`: the out-of-band workflow, s
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from verification.commands.workflow_common import common_options, emit, login, open_context, read_secret, usage
 from verification.errors import WorkflowRefused
+from verification.json_input import read_json_file
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.workflow import confirmations, lifecycle
 from verification.workflow.call_link import summarise_report
@@ -43,10 +43,7 @@ def _checklist(values: list[str] | None) -> dict[str, bool]:
 def _call(args: argparse.Namespace) -> dict[str, Any] | None:
     if not args.report:
         return None
-    try:
-        report = json.loads(Path(args.report).read_text())
-    except (OSError, ValueError) as error:
-        raise WorkflowRefused(f"cannot read call report {args.report}: {error}") from error
+    report = read_json_file(Path(args.report), "call report", WorkflowRefused)
     return summarise_report(report, args.session)
 
 
