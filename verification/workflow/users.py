@@ -17,6 +17,7 @@ from verification.store.clock import format_time
 from verification.store.tables import admin_keys, users
 from verification.workflow.context import Context
 from verification.workflow.roles import Role, User, format_roles, require_role
+from verification.workflow.signin_limits import limited_signin
 
 MIN_PASSWORD = 10
 
@@ -173,6 +174,11 @@ def disable_user(ctx: Context, actor: User, name: str) -> User:
 
 
 def authenticate(ctx: Context, name: str, password: str) -> User:
+    """Rate limited per account name; every failure is audited (see signin_limits)."""
+    return limited_signin(ctx, name, lambda: _check_password_of(ctx, name, password))
+
+
+def _check_password_of(ctx: Context, name: str, password: str) -> User:
     with ctx.database.reading() as connection:
         row = connection.execute(select(users).where(users.c.name == name)).first()
     if row is None:
