@@ -131,3 +131,21 @@ def test_directory_names_normalised_and_lookalike_counterparty_flagged(world: Wo
     assert request.checklist["new_beneficiary"] is True
     with world.database.reading() as connection:
         assert request_view(connection, request.id, world.clock)["red_flags"][0].startswith("counterparty 'Glоbex")
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite", "postgresql"], indirect=True)
+def test_bidi_controls_refused_in_step_notes_and_reasons(world: World) -> None:
+    from verification.workflow import confirmations
+
+    request = lifecycle.create_request(world.ctx, world.requester, "transfer", "100", "EUR", world.counterparty,
+                                       {"iban": IBAN}, checklist=ALL_NO, note="line one\nline two")
+    with pytest.raises(WorkflowRefused, match="note contains the control or format character U\\+202E"):
+        confirmations.record_callback(world.ctx, world.approver, request.id, world.phone.id, "confirmed", "J. Smith",
+                                      ["identity", "request"], note="fine\u202e")
+    with pytest.raises(WorkflowRefused, match="answered by contains .* U\\+2066"):
+        confirmations.record_callback(world.ctx, world.approver, request.id, world.phone.id, "confirmed",
+                                      "J.\u2066 Smith", ["identity", "request"])
+    with pytest.raises(WorkflowRefused, match="note contains .* U\\+200F"):
+        confirmations.approve(world.ctx, world.approver, request.id, note="ok\u200f")
+    with pytest.raises(WorkflowRefused, match="reason contains .* U\\+0007"):
+        lifecycle.reject(world.ctx, world.approver, request.id, "bell\u0007")

@@ -21,6 +21,7 @@ from verification.workflow.codes import generate_code, hash_code, normalise_code
 from verification.workflow.context import Context
 from verification.workflow.directory import Entry, entry_by_id, entry_secrets, normalise_number
 from verification.workflow.guards import failures, load_steps, missing_steps
+from verification.workflow.names import refuse_controls
 from verification.workflow.request import ActionRequest, load_request
 from verification.workflow.roles import Role, User
 from verification.workflow.secrets_hash import normalise_phrase
@@ -68,6 +69,7 @@ def record_callback(ctx: Context, actor: User, request_id: int, phone_id: int, o
         raise WorkflowRefused("a confirmed call-back must confirm at least 'identity' and 'request'")
     if outcome == "confirmed" and not answered_by.strip():
         raise WorkflowRefused("say who answered the call-back")
+    refuse_controls(answered_by, "answered by"), refuse_controls(note, "note", True)
     expire_if_due(ctx, request_id)
     refusal = None
     with ctx.database.transaction() as connection:
@@ -222,6 +224,7 @@ def verify_phrase(ctx: Context, actor: User, request_id: int, phrase: str) -> Ac
 
 def approve(ctx: Context, actor: User, request_id: int, note: str = "") -> ActionRequest:
     """A second approver: approver role, not the requester, once per request, after the other steps."""
+    refuse_controls(note, "note", True)
     expire_if_due(ctx, request_id)
     with ctx.database.transaction() as connection:
         user = current(connection, actor)
