@@ -14,9 +14,9 @@ from typing import Any, Sequence
 
 from verification.errors import AuthError
 
-# option -> what it would carry
-GUARDED_OPTIONS = {"--password": "password", "--passphrase": "passphrase", "--code": "one-time code",
-                   "--otp": "one-time code", "--totp": "TOTP", "--phrase": "code phrase"}
+# (option, what it would carry)
+GUARDED_OPTIONS = (("--password", "password"), ("--passphrase", "passphrase"), ("--code", "one-time code"),
+                   ("--otp", "one-time code"), ("--totp", "TOTP"), ("--phrase", "code phrase"))
 HOW = ("pass it in a file ({file} FILE, or {file} - for standard input), in ${env}, "
        "or type it at the prompt")
 GENERAL_HOW = ("use the command's file option or environment variable (see --help), or type it at the prompt; "
@@ -42,7 +42,7 @@ class SecretOnArgv(argparse.Action):
 
 def guard_options(parser: argparse.ArgumentParser) -> None:
     """Hidden options that refuse `--password X`, `--code X` and the like instead of taking them."""
-    for option, what in GUARDED_OPTIONS.items():
+    for option, what in GUARDED_OPTIONS:
         parser.add_argument(option, action=SecretOnArgv, what=what, help=argparse.SUPPRESS, dest=f"_refused_{what}",
                             default=None)
 
