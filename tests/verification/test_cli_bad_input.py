@@ -76,8 +76,9 @@ def test_bad_ids_data_dirs_policies_vectors_and_packs(world: World, base: list[s
                           "--embedding", _file(tmp_path, "vector.json", vector)], words)
     _refused(capsys, ["directory", "enroll-voice", *base, "Acme Supplies", "--model", "voice",
                       "--embedding", str(tmp_path / "missing.json")], "cannot read embedding")
-    for content, words in (("[]", "a JSON object was expected"), ('{"schema": "callshield.evidence-pack/1", "audit": []}',
-                                                                  "malformed"), ("[" * 100_000, "nested too deeply")):
+    not_a_pack = '{"schema": "callshield.evidence-pack/1", "audit": []}'
+    for content, words in (("[]", "a JSON object was expected"), (not_a_pack, "malformed"),
+                           ("[" * 100_000, "nested too deeply")):
         _refused(capsys, ["audit", "verify-pack", _file(tmp_path, "pack.json", content)], words)
 
 

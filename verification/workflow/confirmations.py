@@ -69,7 +69,8 @@ def record_callback(ctx: Context, actor: User, request_id: int, phone_id: int, o
         raise WorkflowRefused("a confirmed call-back must confirm at least 'identity' and 'request'")
     if outcome == "confirmed" and not answered_by.strip():
         raise WorkflowRefused("say who answered the call-back")
-    refuse_controls(answered_by, "answered by"), refuse_controls(note, "note", True)
+    refuse_controls(answered_by, "answered by")
+    refuse_controls(note, "note", True)
     expire_if_due(ctx, request_id)
     refusal = None
     with ctx.database.transaction() as connection:
