@@ -13,7 +13,8 @@ from verification.errors import AuthError
 from verification.store.tables import audit_log, one_time_codes
 from verification.workflow import confirmations, lifecycle, users
 from verification.workflow.secrets_hash import SlowHasher
-from verification.workflow.signin_limits import FREE_FAILURES
+from verification.workflow.roles import User
+from verification.workflow.signin_limits import FREE_FAILURES, limited_signin, recent_failures
 
 
 def _failures_audited(world: World, name: str) -> list[dict[str, object]]:
@@ -90,3 +91,27 @@ def test_default_code_hash_cost_makes_the_code_space_expensive() -> None:
     encoded = SlowHasher().hash("12345678")
     n, r = (int(part) for part in encoded.split("$")[1:3])
     assert n * r >= 2**15 * 8  # about 0.1 s and 32 MiB per try: about 10^7 CPU seconds for the space
+
+
+def test_an_attempt_counts_as_a_failure_while_its_password_is_checked(world: World) -> None:
+    seen = []
+
+    def check() -> User:
+        seen.append(len(recent_failures(world.ctx, "rita", world.clock())))
+        return world.requester
+
+    assert limited_signin(world.ctx, "rita", check) is world.requester
+    assert seen == [1] and recent_failures(world.ctx, "rita", world.clock()) == []  # in flight, then cleared
+    for _ in range(FREE_FAILURES - 1):
+        _fail(world, "rita")
+    in_flight = []
+
+    def parallel_check() -> User:  # a second process starts while this one is still hashing
+        with pytest.raises(AuthError) as caught:
+            users.authenticate(world.ctx, "rita", PASSWORD)
+        in_flight.append(str(caught.value))
+        raise AuthError("authentication failed for user 'rita'")
+
+    with pytest.raises(AuthError):
+        limited_signin(world.ctx, "rita", parallel_check)
+    assert in_flight == ["too many failed sign-ins for 'rita': wait 60 seconds before trying again"]

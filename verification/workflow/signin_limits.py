@@ -6,7 +6,10 @@ The rule: failures since the last successful sign-in, within the last 24 hours, 
 (1, 2, 4 ... minutes) up to an hour. So a guesser gets 5 quick tries, then about two dozen a day.
 Counting is by the name typed, whether or not such a user exists, and every message is the same for
 both: neither the refusal nor the wait tells a guesser which names are real. A refused try (during a
-wait) checks no password and is not counted, so it does not lengthen the owner's wait.
+wait) checks no password and is not counted, so it does not lengthen the owner's wait. An attempt
+counts as a failure from the moment it starts until its password proves right, so many attempts
+started at once (separate processes, other machines) count against each other and cannot all slip
+through before the first of them is recorded.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
 from verification.audit.log import AuditEvent
 from verification.errors import AuthError
@@ -50,20 +53,34 @@ def describe_wait(wait: timedelta) -> str:
     return f"{math.ceil(seconds / 60)} minutes"
 
 
+def _recent(connection: Connection, key: str, now: datetime) -> list[datetime]:
+    rows = connection.execute(select(signin_failures.c.at).where(
+        signin_failures.c.account == key, signin_failures.c.at > format_time(now - LOOKBACK)))
+    return [parse_time(row.at) for row in rows]
+
+
 def recent_failures(ctx: Context, name: str, now: datetime) -> list[datetime]:
     with ctx.database.reading() as connection:
-        rows = connection.execute(select(signin_failures.c.at).where(
-            signin_failures.c.account == account_key(name), signin_failures.c.at > format_time(now - LOOKBACK)))
-        return [parse_time(row.at) for row in rows]
+        return _recent(connection, account_key(name), now)
 
 
-def _record_failure(ctx: Context, name: str, now: datetime) -> None:
+def _begin_attempt(ctx: Context, name: str, now: datetime) -> None:
+    """Refuse while the account must wait; else count this attempt as a failure until it succeeds, so
+    that attempts started in parallel count against each other."""
     key = account_key(name)
     with ctx.database.transaction() as connection:
+        earlier = _recent(connection, key, now)
+        wait = wait_after(earlier, now)
+        if wait > timedelta(0):
+            raise AuthError(f"too many failed sign-ins for {key!r}: wait {describe_wait(wait)} before trying again")
         connection.execute(delete(signin_failures).where(signin_failures.c.at <= format_time(now - LOOKBACK)))
         connection.execute(insert(signin_failures).values(account=key, at=format_time(now)))
-        times = [parse_time(row.at) for row in connection.execute(select(signin_failures.c.at).where(
-            signin_failures.c.account == key, signin_failures.c.at > format_time(now - LOOKBACK)))]
+
+
+def _audit_failure(ctx: Context, name: str, now: datetime) -> None:
+    key = account_key(name)
+    with ctx.database.transaction() as connection:
+        times = _recent(connection, key, now)
         wait = wait_after(times, now)
         ctx.audit.append(connection, AuditEvent(
             actor=SIGNIN_ACTOR, action="user.signin_failed", subject=f"user:{key}",
@@ -78,16 +95,11 @@ def _clear_failures(ctx: Context, name: str) -> None:
 def limited_signin(ctx: Context, name: str, check: Callable[[], User]) -> User:
     """Run `check` (the password comparison) unless the account must wait; audit and count its failure."""
     now = ctx.clock()
-    earlier = recent_failures(ctx, name, now)
-    wait = wait_after(earlier, now)
-    if wait > timedelta(0):
-        raise AuthError(f"too many failed sign-ins for {account_key(name)!r}: "
-                        f"wait {describe_wait(wait)} before trying again")
+    _begin_attempt(ctx, name, now)
     try:
         user = check()
     except AuthError:
-        _record_failure(ctx, name, now)
+        _audit_failure(ctx, name, now)  # the attempt's row stays: it was a failure
         raise
-    if earlier:
-        _clear_failures(ctx, name)
+    _clear_failures(ctx, name)
     return user
