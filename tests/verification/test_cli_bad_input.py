@@ -87,3 +87,19 @@ def test_nesting_depth_walks_without_recursion() -> None:
     for _ in range(50_000):
         value = [value]
     assert nesting_depth(value) == 50_001 and nesting_depth({"a": [1, {"b": 2}]}) == 3 and nesting_depth(5) == 0
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--currency", "\u0415UR", "currency 'ЕUR' contains non-ASCII characters"),
+    ("--amount", "1e1000000", "amount '1e1000000' is not a plain decimal number"),
+    ("--amount", "NaN", "amount 'NaN' is not a plain decimal number"),
+    ("--beneficiary", "iban=GB00BUKB20201555555555", "beneficiary iban 'GB00BUKB20201555555555' is not valid"),
+    ("--beneficiary", "name=Acme\u202eLtd", "beneficiary name contains the control or format character U+202E"),
+])
+def test_bad_money_and_names_from_the_cli(world: World, base: list[str], monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str], option: str, value: str,
+                                          words: str) -> None:
+    monkeypatch.setenv("CALLSHIELD_USER", "rita")
+    argv = ["request", "create", *base, "--amount", "100", "--currency", "EUR", "--counterparty", "Acme Supplies",
+            "--beneficiary", "iban=GB33BUKB20201555555555", option, value]
+    _refused(capsys, argv, words)
