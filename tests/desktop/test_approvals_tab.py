@@ -29,7 +29,7 @@ def test_inbox_shows_request_verdict_and_steps(qtbot: QtBot, desk_world: DeskWor
     request_id = desk_world.held_request()
     page = _page(qtbot, desk_world, "sam")
     assert page.inbox.count() == 1
-    assert page.inbox.item(0).text().startswith(f"#{request_id} 25000 EUR to Acme Supplies — call HIGH RISK")
+    assert page.inbox.item(0).text().startswith(f"#{request_id} 25000.00 EUR to Acme Supplies — call HIGH RISK")
     assert page.selected_id() == request_id
     detail = page.detail.toPlainText()
     assert "Call verdict: Call call-7: HIGH RISK, risk 0.91 — voice_synthetic: 0.93" in detail

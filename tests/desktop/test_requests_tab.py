@@ -111,11 +111,13 @@ def test_issue_code_then_verify_it(qtbot: QtBot, desk_world: DeskWorld) -> None:
     page.create_button.click()
     request_id = page.selected_id()
     assert request_id is not None
-    page.issue_button.click()
+    page.issue_button.click()  # hashed (scrypt) on the task runner: the code arrives on the event loop
+    qtbot.waitUntil(lambda: page.result.text().startswith("One-time code"), timeout=5_000)
     code = page.result.text().rsplit(": ", 1)[-1]
-    assert page.result.text().startswith("One-time code") and code
+    assert code
     page.code.setText(code)
     page.code_button.click()
-    assert page.result.text() == f"Code confirmed for request {request_id}."
+    assert not page.code_button.isEnabled()
+    qtbot.waitUntil(lambda: page.result.text() == f"Code confirmed for request {request_id}.", timeout=5_000)
     assert page.code.text() == ""
     assert not any("one-time code" in m for m in _view(desk_world, request_id)["missing"])

@@ -46,7 +46,8 @@ class DeskWorld:
     def held_request(self, requester: User | None = None, call: dict[str, Any] | None = None) -> int:
         """A held request with its call-back done, so only the approval is missing."""
         request = lifecycle.create_request(self.ctx, requester or self.requester, "transfer", "25000", "EUR",
-                                           self.counterparty, {"iban": "GB33"}, call=call or CALL, checklist=ALL_NO)
+                                           self.counterparty, {"iban": "GB33BUKB20201555555555"}, call=call or CALL,
+                                           checklist=ALL_NO)
         confirmations.record_callback(self.ctx, self.approver, request.id, self.phone.id, "confirmed", "J. Smith",
                                       ["identity", "request", "amount"])
         return request.id

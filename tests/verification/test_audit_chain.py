@@ -27,7 +27,7 @@ CALL = {"session": "call-7", "report_sha256": "1" * 64,
 
 def _history(w: World) -> int:
     request = lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty,
-                                       {"iban": "GB33"}, call=CALL, checklist=ALL_NO,
+                                       {"iban": "GB33BUKB20201555555555"}, call=CALL, checklist=ALL_NO,
                                        claimed_contact="+852 5555 0199")
     confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J. Smith",
                                   ["identity", "request", "amount"])

@@ -59,7 +59,7 @@ def _write_requests(w: World, count: int) -> None:
     with open_context(_production(w), {}) as ctx:
         cheap = dataclasses.replace(ctx, hasher=TEST_HASHER)
         for _ in range(count):
-            lifecycle.create_request(cheap, w.requester, "transfer", "25000", "EUR", w.counterparty, {"iban": "X"},
+            lifecycle.create_request(cheap, w.requester, "transfer", "25000", "EUR", w.counterparty, {"iban": "GB33BUKB20201555555555"},
                                      call=LOW, checklist=ALL_NO)
 
 

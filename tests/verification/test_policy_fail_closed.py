@@ -49,7 +49,7 @@ def _two_versions(w: World) -> SigningKey:
 
 
 def _create(w: World) -> ActionRequest:
-    return lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty, {"iban": "X"},
+    return lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty, {"iban": "GB33BUKB20201555555555"},
                                     call=LOW, checklist=ALL_NO)
 
 
@@ -189,7 +189,7 @@ def test_cli_submission_refused_in_one_line(world: World, capsys: pytest.Capture
     checks = [f"--check={k}=no" for k in ALL_NO]
     code = main(["request", "create", "--db", w.database.url.render_as_string(hide_password=False),
                  "--data-dir", str(w.data_dir), "--amount", "25000", "--currency", "EUR", "--counterparty",
-                 w.counterparty, "--beneficiary", "iban=GB33", *checks])
+                 w.counterparty, "--beneficiary", "iban=GB33BUKB20201555555555", *checks])
     err = capsys.readouterr().err
     assert code != 0 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "policy version 2 does not verify: document does not match" in err

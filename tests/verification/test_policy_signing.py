@@ -132,7 +132,7 @@ def test_policy_in_force_drives_new_requests(world: World) -> None:
     from tests.verification.conftest import ALL_NO
     from verification.workflow import lifecycle
 
-    request = lifecycle.create_request(w.ctx, w.requester, "transfer", "2000", "EUR", w.counterparty, {"iban": "X"},
+    request = lifecycle.create_request(w.ctx, w.requester, "transfer", "2000", "EUR", w.counterparty, {"iban": "GB33BUKB20201555555555"},
                                        call={"session": "c", "verdict": {"level": "low", "risk": 0.1, "reasons": []},
                                              "models": []}, checklist=ALL_NO)
     assert request.policy_version == 1 and request.requirements is not None

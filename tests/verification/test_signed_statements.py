@@ -52,7 +52,7 @@ def test_amount_and_beneficiary_edited_after_approval_is_refused(world: World) -
     w.clock.advance(minutes=61)
     with pytest.raises(WorkflowRefused, match=r"different request content: amount, beneficiary changed"):
         lifecycle.release(w.ctx, w.requester, request.id)
-    _edit(w, request.id, amount="9000", beneficiary=json.dumps({"iban": IBAN}, sort_keys=True))
+    _edit(w, request.id, amount=str(request.amount), beneficiary=json.dumps(request.beneficiary, sort_keys=True))
     assert lifecycle.release(w.ctx, w.requester, request.id).state == State.RELEASED  # the signed content again
 
 

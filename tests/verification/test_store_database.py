@@ -18,7 +18,7 @@ def test_migrated_to_head_on_open_and_idempotent(db_url: str) -> None:
     for _ in range(2):
         database = open_database(db_url)
         with database.reading() as connection:
-            assert current_revision(connection) == head_revision() == "0002"
+            assert current_revision(connection) == head_revision() == "0004"
             assert connection.execute(text("SELECT seq FROM audit_head")).scalar_one() == 0
         database.dispose()
 

@@ -55,7 +55,7 @@ def test_client_clock_behind_does_not_shorten_a_hold_on_postgresql(world: World,
     w = world
     before = _server_now(w)
     request = lifecycle.create_request(production, w.requester, "transfer", "2000000", "EUR", w.counterparty,
-                                       {"iban": "X"}, call=LOW, checklist=ALL_NO)
+                                       {"iban": "GB33BUKB20201555555555"}, call=LOW, checklist=ALL_NO)
     after = _server_now(w)
     assert request.requirements is not None and request.requirements.steps.hold_minutes > 0
     hold = timedelta(minutes=request.requirements.steps.hold_minutes)
@@ -93,14 +93,14 @@ def test_clock_turned_back_is_refused_on_sqlite(world: World) -> None:
     args = argparse.Namespace(db=w.database.url.render_as_string(hide_password=False), data_dir=str(w.data_dir))
     with open_context(args, {}) as right:  # this machine's true clock writes first
         lifecycle.create_request(dataclasses.replace(right, hasher=TEST_HASHER), w.requester, "transfer", "25000",
-                                 "EUR", w.counterparty, {"iban": "X"}, call=LOW, checklist=ALL_NO)
+                                 "EUR", w.counterparty, {"iban": "GB33BUKB20201555555555"}, call=LOW, checklist=ALL_NO)
     with w.database.reading() as connection:
         records = connection.execute(select(func.count()).select_from(audit_log)).scalar_one()
         made = connection.execute(select(func.count()).select_from(requests)).scalar_one()
     with open_context(args, {}, local_clock=_behind) as wrong:
         with pytest.raises(AuditError, match="the clock runs backwards") as refused:
             lifecycle.create_request(dataclasses.replace(wrong, hasher=TEST_HASHER), w.requester, "transfer",
-                                     "2000000", "EUR", w.counterparty, {"iban": "X"}, call=LOW, checklist=ALL_NO)
+                                     "2000000", "EUR", w.counterparty, {"iban": "GB33BUKB20201555555555"}, call=LOW, checklist=ALL_NO)
     assert "\n" not in str(refused.value)
     with w.database.reading() as connection:
         assert connection.execute(select(func.count()).select_from(audit_log)).scalar_one() == records
@@ -110,14 +110,14 @@ def test_clock_turned_back_is_refused_on_sqlite(world: World) -> None:
 
 def test_fake_clock_moved_back_is_refused(world: World) -> None:
     w = world
-    lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty, {"iban": "X"},
+    lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty, {"iban": "GB33BUKB20201555555555"},
                              call=LOW, checklist=ALL_NO)
     w.clock.advance(seconds=-1)
     with pytest.raises(AuditError, match="the clock runs backwards"):
-        lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty, {"iban": "X"},
+        lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty, {"iban": "GB33BUKB20201555555555"},
                                  call=LOW, checklist=ALL_NO)
     w.clock.advance(seconds=1)  # the same instant again is fine
-    lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty, {"iban": "X"},
+    lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty, {"iban": "GB33BUKB20201555555555"},
                              call=LOW, checklist=ALL_NO)
 
 

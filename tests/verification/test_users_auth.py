@@ -49,7 +49,7 @@ def test_role_removed_takes_effect_immediately(world: World) -> None:
     from verification.workflow import confirmations, lifecycle
 
     request = lifecycle.create_request(world.ctx, world.requester, "transfer", "25000", "EUR", world.counterparty,
-                                       {"iban": "X"}, checklist=ALL_NO)
+                                       {"iban": "GB33BUKB20201555555555"}, checklist=ALL_NO)
     with pytest.raises(WorkflowRefused, match="lacks the approver role"):
         confirmations.approve(world.ctx, world.approver, request.id)  # the stale User object says approver
 

@@ -54,7 +54,7 @@ def test_self_approval_refused(world: World) -> None:
 
     # The requester also holds the approver role: still may not approve their own request.
     both = add_person(w.ctx, w.admin, w.admin2, "sam", [Role.REQUESTER, Role.APPROVER])
-    request = lifecycle.create_request(w.ctx, both, "transfer", "25000", "EUR", w.counterparty, {"iban": "X"},
+    request = lifecycle.create_request(w.ctx, both, "transfer", "25000", "EUR", w.counterparty, {"iban": "GB33BUKB20201555555555"},
                                        call=_call("low"), checklist=ALL_NO)
     confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J", ["identity", "request"])
     with pytest.raises(WorkflowRefused, match="self-approval refused"):

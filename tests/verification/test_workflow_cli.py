@@ -59,7 +59,7 @@ def test_request_to_release_and_evidence_from_the_cli(world: World, capsys: pyte
     checks = [f"--check={k}=no" for k in ("urgency", "secrecy", "new_beneficiary", "changed_bank_details",
                                           "unusual_channel", "callback_refused")]
     created = cli.json("rita", "request", "create", "--amount", "25000", "--currency", "eur", "--counterparty",
-                       world.counterparty, "--beneficiary", "iban=GB33", "--report", str(report), "--session", "s-1",
+                       world.counterparty, "--beneficiary", "iban=GB33BUKB20201555555555", "--report", str(report), "--session", "s-1",
                        "--claimed-contact", "+852 5555 0199", *checks)
     rid = str(created["id"])
     assert created["state"] == "held" and created["call"]["verdict"]["level"] == "low"

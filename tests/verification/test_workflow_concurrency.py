@@ -31,7 +31,7 @@ LOW = {"session": "c", "verdict": {"risk": 0.1, "level": "low", "reasons": []}, 
 
 def _approved_request(w: World) -> ActionRequest:
     request = lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty,
-                                       {"iban": "X"}, call=LOW, checklist=ALL_NO)
+                                       {"iban": "GB33BUKB20201555555555"}, call=LOW, checklist=ALL_NO)
     confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J", ["identity", "request"])
     return confirmations.approve(w.ctx, w.approver, request.id)
 
@@ -70,7 +70,7 @@ def test_two_approvers_racing_for_the_last_approval(world: World) -> None:
     w = world
     for _ in range(3):
         request = lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty,
-                                           {"iban": "X"}, call=LOW, checklist=ALL_NO)
+                                           {"iban": "GB33BUKB20201555555555"}, call=LOW, checklist=ALL_NO)
         confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J",
                                       ["identity", "request"])
         results, errors = _race([lambda a=a: confirmations.approve(w.ctx, a, request.id)
@@ -89,7 +89,7 @@ def test_two_approvers_racing_for_the_last_approval(world: World) -> None:
 def test_two_approvers_both_needed_no_lost_update(world: World) -> None:
     w = world
     request = lifecycle.create_request(w.ctx, w.requester, "transfer", "2000000", "EUR", w.counterparty,
-                                       {"iban": "X"}, call=LOW, checklist=ALL_NO)  # two approvals needed
+                                       {"iban": "GB33BUKB20201555555555"}, call=LOW, checklist=ALL_NO)  # two approvals needed
     confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J", ["identity", "request"])
     code = confirmations.issue_code(w.ctx, w.approver, request.id)
     confirmations.verify_code(w.ctx, w.approver, request.id, code)
@@ -157,7 +157,7 @@ def test_postgres_backend_terminated_mid_transition(world: World) -> None:
     """SQLite has no server backend to lose; the killed-process test covers it."""
     w = world
     request = lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty,
-                                       {"iban": "X"}, call=LOW, checklist=ALL_NO)
+                                       {"iban": "GB33BUKB20201555555555"}, call=LOW, checklist=ALL_NO)
     confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J", ["identity", "request"])
     blocker = create_engine(w.database.url)
     errors: list[BaseException] = []
@@ -215,7 +215,7 @@ def _approve_then_die(url: str, data_dir: str, now: str, request_id: int) -> Non
 def test_process_killed_mid_transaction_leaves_nothing_half_done(world: World, tmp_path: Path) -> None:
     w = world
     request = lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty,
-                                       {"iban": "X"}, call=LOW, checklist=ALL_NO)
+                                       {"iban": "GB33BUKB20201555555555"}, call=LOW, checklist=ALL_NO)
     confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J", ["identity", "request"])
     (tmp_path / "victim").mkdir()
     shutil.copyfile(w.data_dir / PIN_FILE, tmp_path / "victim" / PIN_FILE)

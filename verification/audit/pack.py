@@ -93,9 +93,11 @@ def _stored(raw: Any) -> StoredRecord:
 
 def verify_pack(pack: dict[str, Any], trusted_keys: set[str] | None = None) -> PackCheck:
     """Offline check; `trusted_keys` (key ids) pins which installations may have signed."""
+    if not isinstance(pack, dict):
+        return PackCheck(False, f"pack is malformed: a JSON object was expected, not {type(pack).__name__}", 0, [])
     try:
         return _verify(pack, trusted_keys)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         return PackCheck(False, f"pack is malformed: {error}", 0, [])
 
 

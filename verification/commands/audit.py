@@ -19,6 +19,7 @@ from verification.audit.pack_html import render_pack_html
 from verification.audit.verify import read_records
 from verification.commands.workflow_common import common_options, data_dir_of, emit, login, open_context, usage
 from verification.errors import AuditError
+from verification.json_input import read_json_file
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -70,10 +71,7 @@ def _pack(args: argparse.Namespace) -> int:
 
 
 def _verify_pack(args: argparse.Namespace) -> int:
-    try:
-        pack = json.loads(Path(args.file).read_text())
-    except (OSError, ValueError) as error:
-        raise AuditError(f"cannot read evidence pack {args.file}: {error}") from error
+    pack = read_json_file(Path(args.file), "evidence pack", AuditError)
     trusted = set(args.trust) if args.trust else None
     check = verify_pack(pack, trusted)
     if args.html and isinstance(pack, dict) and "request" in pack:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from verification.commands.workflow_common import common_options, emit, login, open_context, read_secret, usage
 from verification.errors import DirectoryError
+from verification.json_input import read_json_file
 from verification.workflow import directory as service
 
 PHRASE_ENV = "CALLSHIELD_PHRASE"
@@ -59,12 +59,7 @@ def _enroll_totp(args: argparse.Namespace) -> int:
 
 
 def _enroll_voice(args: argparse.Namespace) -> int:
-    try:
-        embedding = json.loads(Path(args.embedding).read_text())
-    except (OSError, ValueError) as error:
-        raise DirectoryError(f"cannot read an embedding (a JSON array of numbers) from {args.embedding}") from error
-    if not isinstance(embedding, list):
-        raise DirectoryError(f"{args.embedding} must hold a JSON array of numbers")
+    embedding = read_json_file(Path(args.embedding), "embedding (a JSON array of numbers)", DirectoryError)
     with open_context(args) as ctx:
         vp_id = service.enroll_voiceprint(ctx, login(ctx, args), args.name, args.model, embedding)
     emit(args, {"voiceprint_id": vp_id}, f"voiceprint {vp_id} enrolled for {args.name!r}")

@@ -4,12 +4,13 @@ verify-phrase|approve|release|reject|cancel|expire`: the out-of-band workflow, s
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
+from verification.commands.argv_secrets import add_code_input, read_code
 from verification.commands.workflow_common import common_options, emit, login, open_context, read_secret, usage
 from verification.errors import WorkflowRefused
+from verification.json_input import read_json_file
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.workflow import confirmations, lifecycle
 from verification.workflow.call_link import summarise_report
@@ -18,6 +19,8 @@ from verification.workflow.request import KINDS
 from verification.workflow.views import describe, list_requests, request_view
 
 PHRASE_ENV = "CALLSHIELD_PHRASE"
+CODE_ENV = "CALLSHIELD_CODE"
+TOTP_ENV = "CALLSHIELD_TOTP"
 YES = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
 
 
@@ -43,10 +46,7 @@ def _checklist(values: list[str] | None) -> dict[str, bool]:
 def _call(args: argparse.Namespace) -> dict[str, Any] | None:
     if not args.report:
         return None
-    try:
-        report = json.loads(Path(args.report).read_text())
-    except (OSError, ValueError) as error:
-        raise WorkflowRefused(f"cannot read call report {args.report}: {error}") from error
+    report = read_json_file(Path(args.report), "call report", WorkflowRefused)
     return summarise_report(report, args.session)
 
 
@@ -154,11 +154,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     sub.add_parser("issue-code", parents=[one], help="generate a one-time code").set_defaults(
         func=_with_request(_issue_code))
     p = sub.add_parser("verify-code", parents=[one], help="check the one-time code read back")
-    p.add_argument("code")
-    p.set_defaults(func=_with_request(lambda ctx, u, a: confirmations.verify_code(ctx, u, a.id, a.code) and None))
+    add_code_input(p, "one-time code", "--code-file", CODE_ENV)
+    p.set_defaults(func=_with_request(lambda ctx, u, a: confirmations.verify_code(
+        ctx, u, a.id, read_code(a.code_file, CODE_ENV, "one-time code")) and None))
     p = sub.add_parser("verify-totp", parents=[one], help="check the counterparty's TOTP read back")
-    p.add_argument("code")
-    p.set_defaults(func=_with_request(lambda ctx, u, a: confirmations.verify_totp(ctx, u, a.id, a.code) and None))
+    add_code_input(p, "TOTP", "--totp-file", TOTP_ENV)
+    p.set_defaults(func=_with_request(lambda ctx, u, a: confirmations.verify_totp(
+        ctx, u, a.id, read_code(a.totp_file, TOTP_ENV, "TOTP")) and None))
     p = sub.add_parser("verify-phrase", parents=[one], help=f"check the code phrase (from ${PHRASE_ENV} or a file)")
     p.add_argument("--phrase-file", metavar="FILE")
     p.set_defaults(func=_with_request(lambda ctx, u, a: confirmations.verify_phrase(

@@ -16,6 +16,7 @@ from typing import Any, Iterator, Mapping
 from verification.audit.keys import SigningKey, load_installation_key, read_private_key
 from verification.audit.anchor import AnchorFile
 from verification.audit.anchor_keeper import AnchoringAuditLog
+from verification.commands.argv_secrets import guard_options
 from verification.errors import AuthError
 from verification.store.clock import Clock, utc_now
 from verification.store.database import open_database
@@ -47,6 +48,7 @@ def common_options() -> argparse.ArgumentParser:
                              "(default: $CALLSHIELD_CREDENTIALS, else $CALLSHIELD_USER/$CALLSHIELD_PASSWORD)")
     parent.add_argument("--os-login", action="store_true",
                         help="log in as the CallShield user mapped to this operating-system account")
+    guard_options(parent)  # --password X, --code X...: refused, never taken from argv
     return parent
 
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from verification.audit.canonical import canonical_json
 from verification.errors import PolicyError
+from verification.json_input import read_json_file
 from verification.policy.migrations import migrate_document
 from verification.policy.schema import Policy
 
@@ -28,12 +29,7 @@ def policy_from_document(doc: Any) -> Policy:
 
 
 def read_policy_file(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PolicyError(f"cannot read policy {path}: {error.strerror}") from error
-    except ValueError as error:
-        raise PolicyError(f"policy {path} is not valid JSON: {error}") from error
+    doc = read_json_file(path, "policy", PolicyError)
     policy_from_document(doc)  # refuse early, naming the field
     return doc
 

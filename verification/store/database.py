@@ -116,6 +116,8 @@ class Database:
                 raise StoreError(f"database {self.display_url} failed, nothing was committed: "
                                  f"{_first_line(error)}") from error
             raise StoreError(f"database {self.display_url} refused the change: {_first_line(error)}") from error
+        except OverflowError as error:  # an id beyond what the database can store: no such row
+            raise StoreError(f"database {self.display_url} refused a value: {error}") from error
 
     def dispose(self) -> None:
         self._engine.dispose()

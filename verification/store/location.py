@@ -8,6 +8,8 @@ from typing import Mapping
 
 from platformdirs import user_data_dir
 
+from verification.errors import StoreError
+
 DB_ENV = "CALLSHIELD_DB"
 DATA_DIR_ENV = "CALLSHIELD_DATA_DIR"
 
@@ -16,9 +18,12 @@ def resolve_data_dir(explicit: str | None, environ: Mapping[str, str]) -> Path:
     """The directory for the SQLite file and the installation's audit signing key (created 0700)."""
     raw = explicit or environ.get(DATA_DIR_ENV) or user_data_dir("callshield", appauthor=False)
     path = Path(raw).expanduser()
-    path.mkdir(parents=True, exist_ok=True)
-    if os.name == "posix":
-        path.chmod(0o700)  # the signing key and the database sit here: owner only
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix":
+            path.chmod(0o700)  # the signing key and the database sit here: owner only
+    except OSError as error:
+        raise StoreError(f"cannot use data directory {path}: {error.strerror or error}") from error
     return path
 
 

@@ -129,13 +129,18 @@ steps = Table("steps", metadata,
 one_time_codes = Table("one_time_codes", metadata,
                        Column("id", Integer, primary_key=True, autoincrement=True),
                        Column("request_id", Integer, ForeignKey("requests.id"), nullable=False),
-                       Column("code_hash", String(64), nullable=False),
-                       Column("salt", String(32), nullable=False),
+                       Column("code_hash", String(300), nullable=False),  # scrypt$n$r$p$salt$digest
+                       Column("salt", String(32), nullable=False),  # "" since 0004: the hash holds its salt
                        Column("issued_by", Integer, ForeignKey("users.id"), nullable=False),
                        Column("issued_at", TIME, nullable=False),
                        Column("expires_at", TIME, nullable=False),
                        Column("used_at", TIME, nullable=True),
                        Column("failures", Integer, nullable=False))
+
+signin_failures = Table("signin_failures", metadata,  # failed sign-ins per account name (rate limit)
+                        Column("id", Integer, primary_key=True, autoincrement=True),
+                        Column("account", String(64), nullable=False, index=True),
+                        Column("at", TIME, nullable=False))
 
 audit_keys = Table("audit_keys", metadata,
                    Column("key_id", String(32), primary_key=True),

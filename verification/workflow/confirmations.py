@@ -16,11 +16,13 @@ from sqlalchemy import Connection, insert, select, update
 from verification.errors import WorkflowRefused
 from verification.store.clock import format_time
 from verification.store.tables import directory_entries, one_time_codes
-from verification.workflow.codes import code_matches, generate_code, hash_code, new_salt, normalise_code
+from verification.workflow.code_lookup import matching_code_id
+from verification.workflow.codes import generate_code, hash_code, normalise_code
 from verification.workflow.context import Context
 from verification.workflow.directory import Entry, entry_by_id, entry_secrets, normalise_number
 from verification.workflow.evidence import gather
 from verification.workflow.guards import failures, index_steps, missing_steps
+from verification.workflow.names import refuse_controls
 from verification.workflow.request import ActionRequest, load_request
 from verification.workflow.roles import Role, User
 from verification.workflow.secrets_hash import normalise_phrase
@@ -72,6 +74,8 @@ def record_callback(ctx: Context, actor: User, request_id: int, phone_id: int, o
         raise WorkflowRefused("a confirmed call-back must confirm at least 'identity' and 'request'")
     if outcome == "confirmed" and not answered_by.strip():
         raise WorkflowRefused("say who answered the call-back")
+    refuse_controls(answered_by, "answered by")
+    refuse_controls(note, "note", True)
     expire_if_due(ctx, request_id)
     refusal = None
     with ctx.database.transaction() as connection:
@@ -122,7 +126,7 @@ def _callback_details(connection: Connection, request: ActionRequest, entry: Ent
 def issue_code(ctx: Context, actor: User, request_id: int) -> str:
     """A fresh code for this request; earlier unused codes stop working. Returned once, stored hashed."""
     code = generate_code()
-    salt = new_salt()
+    code_hash = hash_code(ctx.hasher, code)  # slow (scrypt, its own salt): before any lock
     expire_if_due(ctx, request_id)
     with ctx.database.transaction() as connection:
         user, request = _open(ctx, connection, actor, request_id)
@@ -132,7 +136,7 @@ def issue_code(ctx: Context, actor: User, request_id: int) -> str:
                                                         one_time_codes.c.used_at.is_(None))
                            .values(expires_at=format_time(now)))
         connection.execute(insert(one_time_codes).values(
-            request_id=request.id, code_hash=hash_code(code, salt), salt=salt, issued_by=user.id,
+            request_id=request.id, code_hash=code_hash, salt="", issued_by=user.id,
             issued_at=format_time(now), expires_at=format_time(now + timedelta(minutes=ttl)), used_at=None,
             failures=0))
         audit_request(ctx, connection, user.name, "request.code_issued", request, request,
@@ -142,13 +146,14 @@ def issue_code(ctx: Context, actor: User, request_id: int) -> str:
 
 def verify_code(ctx: Context, actor: User, request_id: int, code: str) -> ActionRequest:
     expire_if_due(ctx, request_id)
+    match_id = matching_code_id(ctx, request_id, code)  # slow hashes: before the request is locked
     refusal = None
     with ctx.database.transaction() as connection:
         user, request = _open(ctx, connection, actor, request_id)
         now = format_time(ctx.clock())
         rows = connection.execute(select(one_time_codes).where(one_time_codes.c.request_id == request.id)
                                   .order_by(one_time_codes.c.id.desc()).with_for_update()).all()
-        match = next((row for row in rows if code_matches(code, row.salt, row.code_hash)), None)
+        match = next((row for row in rows if row.id == match_id), None)
         details: dict[str, Any] = {"method": "one_time_code", "code_id": None if match is None else match.id}
         if not rows:
             raise WorkflowRefused(f"no one-time code was issued for request {request_id}; issue one first")
@@ -225,6 +230,7 @@ def verify_phrase(ctx: Context, actor: User, request_id: int, phrase: str) -> Ac
 
 def approve(ctx: Context, actor: User, request_id: int, note: str = "") -> ActionRequest:
     """A second approver: approver role, not the requester, once per request, after the other steps."""
+    refuse_controls(note, "note", True)
     expire_if_due(ctx, request_id)
     with ctx.database.transaction() as connection:
         user = current(connection, actor)

@@ -19,9 +19,11 @@ from verification.errors import DirectoryError
 from verification.store.clock import format_time
 from verification.store.tables import directory_entries, directory_phones, voiceprints
 from verification.workflow.context import Context
+from verification.workflow.names import normalise_name, refuse_controls
 from verification.workflow.roles import Role, User, require_role
 from verification.workflow.secrets_hash import normalise_phrase
 from verification.workflow.users import current
+from verification.workflow.vectors import finite_vector
 
 KINDS = ("counterparty", "executive")
 MIN_SOURCE = 5
@@ -125,6 +127,8 @@ def add_entry(ctx: Context, actor: User, name: str, kind: str, organisation: str
         raise DirectoryError(f"directory kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if not name.strip():
         raise DirectoryError("directory entry needs a name")
+    name = normalise_name(name, "directory entry name", DirectoryError)
+    organisation = organisation and normalise_name(organisation, "organisation", DirectoryError)
     with ctx.database.transaction() as connection:
         admin = _admin(connection, actor, "edit the directory")
         exists = connection.execute(select(directory_entries.c.id).where(directory_entries.c.name == name)).first()
@@ -141,6 +145,7 @@ def add_entry(ctx: Context, actor: User, name: str, kind: str, organisation: str
 def add_phone(ctx: Context, actor: User, name: str, number: str, source: str, label: str = "main") -> Phone:
     """`source` says where the number came from, independently of any request (contract, master data...)."""
     normalised = normalise_number(number)
+    refuse_controls(source + label, "source or label", error=DirectoryError)
     if len(source.strip()) < MIN_SOURCE:
         raise DirectoryError("say where the number came from (--source), e.g. 'signed contract 2024-03, page 2'")
     with ctx.database.transaction() as connection:
@@ -194,9 +199,8 @@ def enroll_totp(ctx: Context, actor: User, name: str, issuer: str = "CallShield"
 
 
 def enroll_voiceprint(ctx: Context, actor: User, name: str, model_id: str, embedding: Sequence[float]) -> int:
-    vector = [float(x) for x in embedding]
-    if not vector or len(vector) > 4096:
-        raise DirectoryError("a voiceprint is an embedding of 1 to 4096 numbers")
+    vector = finite_vector(embedding, "a voiceprint embedding", 4096)
+    refuse_controls(model_id, "model id", error=DirectoryError)
     with ctx.database.transaction() as connection:
         admin = _admin(connection, actor, "enrol a voiceprint")
         entry = get_entry(connection, name, lock=True)

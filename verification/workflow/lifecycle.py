@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 from sqlalchemy import Connection, insert, select
@@ -17,28 +16,19 @@ from verification.policy.in_force import policy_in_force
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.store.clock import format_time, parse_time
 from verification.store.tables import requests
+from verification.workflow.beneficiary import check_beneficiary, flag_checklist, name_red_flags
 from verification.workflow.call_link import verdict_level
 from verification.workflow.context import Context
 from verification.workflow.directory import entry_by_id, get_entry
 from verification.workflow.evidence import Evidence, gather, sign_statement
 from verification.workflow.guards import missing_steps
+from verification.workflow.money import format_amount, parse_amount, parse_currency
+from verification.workflow.names import normalise_name, refuse_controls
 from verification.workflow.request import KINDS, ActionRequest, load_request, save_request
 from verification.workflow.roles import Role, User, require_role
 from verification.workflow.states import State
 from verification.workflow.transitions import (advance, audit_request, expire_if_due, require_live, transition)
 from verification.workflow.users import current
-
-
-def parse_amount(text: str, kind: str) -> Decimal:
-    try:
-        amount = Decimal(text)
-    except InvalidOperation as error:
-        raise WorkflowRefused(f"amount {text!r} is not a number") from error
-    if not amount.is_finite() or amount < 0 or (kind == "transfer" and amount == 0):
-        raise WorkflowRefused(f"amount {text!r} must be positive")
-    if amount.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise WorkflowRefused(f"amount {text!r} has too many decimals")
-    return amount
 
 
 def check_checklist(answers: Mapping[str, Any]) -> dict[str, bool]:
@@ -67,17 +57,19 @@ def create_request(ctx: Context, actor: User, kind: str, amount: str, currency: 
     """`claimed_contact` is whatever number the request or call offered: kept as a red flag, never dialled."""
     if kind not in KINDS:
         raise WorkflowRefused(f"request kind must be one of {', '.join(KINDS)}, not {kind!r}")
-    value = parse_amount(amount, kind)
-    code = currency.strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise WorkflowRefused(f"currency {currency!r} is not an ISO 4217 code such as EUR")
+    code = parse_currency(currency)
+    value, beneficiary = parse_amount(amount, code, kind), check_beneficiary(beneficiary)
+    counterparty, note = normalise_name(counterparty, "counterparty"), refuse_controls(note, "note", True)
+    refuse_controls(claimed_contact or "", "claimed contact")
     answers = check_checklist(checklist or {})
     with ctx.database.transaction() as connection:
         requester = current(connection, actor)
         require_role(requester, Role.REQUESTER, "create requests")
         entry = get_entry(connection, counterparty)
+        flags = name_red_flags(beneficiary, entry.name)  # look-alike names answer new_beneficiary yes
+        answers = flag_checklist(answers, flags)
         new_id = connection.execute(insert(requests).values(
-            kind=kind, state=State.DRAFT.value, amount=str(value), currency=code, counterparty_id=entry.id,
+            kind=kind, state=State.DRAFT.value, amount=format_amount(value), currency=code, counterparty_id=entry.id,
             beneficiary=json.dumps(dict(beneficiary), sort_keys=True), claimed_contact=claimed_contact,
             requester_id=requester.id, call=json.dumps(dict(call or {}), sort_keys=True),
             verdict_level=verdict_level(call), checklist=json.dumps(answers, sort_keys=True), note=note,
@@ -85,7 +77,7 @@ def create_request(ctx: Context, actor: User, kind: str, amount: str, currency: 
         ).inserted_primary_key[0]
         request = load_request(connection, int(new_id))
         audit_request(ctx, connection, requester.name, "request.created", None, request,
-                      extra={"counterparty": entry.name})
+                      extra={"counterparty": entry.name, "red_flags": flags})
         if submit:
             request = _submit(ctx, connection, request, requester)
         return request
@@ -156,7 +148,7 @@ def answer_checklist(ctx: Context, actor: User, request_id: int, answers: Mappin
 
 
 def reject(ctx: Context, actor: User, request_id: int, reason: str) -> ActionRequest:
-    if not reason.strip():
+    if not refuse_controls(reason, "reason", True).strip():
         raise WorkflowRefused("give a reason for the rejection")
     with ctx.database.transaction() as connection:
         user = current(connection, actor)
@@ -168,6 +160,7 @@ def reject(ctx: Context, actor: User, request_id: int, reason: str) -> ActionReq
 
 
 def cancel(ctx: Context, actor: User, request_id: int, reason: str = "") -> ActionRequest:
+    refuse_controls(reason, "reason", True)
     with ctx.database.transaction() as connection:
         user = current(connection, actor)
         request = load_request(connection, request_id, lock=True)

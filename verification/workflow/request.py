@@ -19,6 +19,7 @@ from verification.store.tables import requests
 from verification.workflow.states import State
 
 KINDS = ("transfer", "new_beneficiary", "bank_detail_change")
+MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class ActionRequest:
 
 
 def load_request(connection: Connection, request_id: int, lock: bool = False) -> ActionRequest:
+    if not 0 < request_id <= MAX_ID:  # an id no database column holds: no such request
+        raise WorkflowRefused(f"no request {request_id}")
     query = select(requests).where(requests.c.id == request_id)
     row = connection.execute(query.with_for_update() if lock else query).first()
     if row is None:

@@ -27,6 +27,7 @@ from verification.trust.store import (append_record, cosign_record, database_id,
 from verification.workflow.context import Context
 from verification.workflow.roles import Role, User, format_roles, require_role
 from verification.workflow.signing import signing_key_of
+from verification.workflow.signin_limits import limited_signin
 
 MIN_PASSWORD = 10
 
@@ -294,6 +295,11 @@ def disable_user(ctx: Context, actor: User, name: str) -> User:
 
 
 def authenticate(ctx: Context, name: str, password: str) -> User:
+    """Rate limited per account name; every failure is audited (see signin_limits)."""
+    return limited_signin(ctx, name, lambda: _check_password_of(ctx, name, password))
+
+
+def _check_password_of(ctx: Context, name: str, password: str) -> User:
     with ctx.database.reading() as connection:
         row = connection.execute(select(users).where(users.c.name == name)).first()
     if row is None:

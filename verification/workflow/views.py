@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from verification.store.clock import Clock, parse_time
 from verification.store.tables import requests
+from verification.workflow.beneficiary import name_red_flags
 from verification.workflow.directory import entry_by_id
 from verification.trust.root import RootPins
 from verification.workflow.evidence import gather
@@ -26,6 +27,7 @@ def request_view(connection: Connection, request_id: int, clock: Clock, pins: Ro
     view["counterparty"] = entry_by_id(connection, request.counterparty_id).name
     view["requester"] = user_by_id(connection, request.requester_id).name
     view["call"] = request.call
+    view["red_flags"] = name_red_flags(request.beneficiary, view["counterparty"])
     view["steps"] = [{**r.as_dict(), "actor": user_by_id(connection, r.actor_id).name} for r in records]
     live = request.state not in FINAL
     view["missing"] = missing_steps(request, evidence, now) if live else []
@@ -47,6 +49,8 @@ def describe(view: dict[str, Any]) -> str:
     lines = [f"request {view['id']}: {view['kind']} {view['amount']} {view['currency']} to {view['counterparty']} "
              f"— {view['state'].upper()}",
              f"  requested by {view['requester']}; call verdict {view['verdict_level']}; policy v{view['policy_version']}"]
+    if view.get("red_flags"):
+        lines.append("  RED FLAGS: " + "; ".join(view["red_flags"]))
     reqs = view.get("requirements")
     if reqs:
         lines.append("  required because: " + "; ".join(reqs["reasons"]))

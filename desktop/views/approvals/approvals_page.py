@@ -44,6 +44,8 @@ def detail_html(view: dict[str, Any]) -> str:
     if view.get("claimed_contact"):
         rows.append(f"<p><b>Red flag:</b> the caller offered the number {e(view['claimed_contact'])} "
                     f"(never used for the call-back)</p>")
+    for flag in view.get("red_flags") or []:  # look-alike names (mixed scripts)
+        rows.append(f"<p><b>Red flag:</b> {e(flag)}</p>")
     reqs = view.get("requirements") or {}
     if reqs.get("reasons"):
         rows.append("<p><b>Required because:</b> " + e("; ".join(reqs["reasons"])) + "</p>")

@@ -259,14 +259,29 @@ class RequestsPage(QWidget):
             rid, int(phone_id), self.outcome.currentText(), self.answered_by.text().strip(), confirmed),
             "Call-back recorded for request {id}.")
 
+    def _slow_step(self, action: Callable[[int], str | None], done: str, busy: str, button: QWidget) -> None:
+        """A step that runs a slow hash (one-time codes are scrypt hashes): on the task runner, not here."""
+        request_id = self.selected_id()
+        if request_id is None:
+            self.result.setText("Choose a request first.")
+            return
+        button.setEnabled(False)
+        self.result.setText(busy)
+        self.state.runner.run(
+            lambda: action(request_id),
+            lambda extra: self._finish(request_id, extra or done.format(id=request_id)),
+            lambda message: self._finish(request_id, message), name="callshield-desktop-code")
+
     def issue_code(self) -> None:
-        self._step(lambda rid: "One-time code (give it to the counterparty by another channel; they read it back "
-                               f"on the call-back): {self.state.session.issue_code(rid)}", "")
+        self._slow_step(lambda rid: "One-time code (give it to the counterparty by another channel; they read it "
+                                    f"back on the call-back): {self.state.session.issue_code(rid)}", "",
+                        "Issuing a one-time code…", self.issue_button)
 
     def verify_code(self) -> None:
         code = self.code.text().strip()
         self.code.clear()
-        self._step(lambda rid: self.state.session.verify_code(rid, code), "Code confirmed for request {id}.")
+        self._slow_step(lambda rid: self.state.session.verify_code(rid, code), "Code confirmed for request {id}.",
+                        "Checking the code…", self.code_button)
 
     def verify_phrase(self) -> None:
         """The phrase is compared by its slow hash (scrypt): checked on the task runner, not here."""
