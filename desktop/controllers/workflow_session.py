@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from verification.audit.anchor import Anchor, AnchorFile, check_anchor
 from verification.audit.keys import load_installation_key
@@ -131,6 +131,12 @@ class WorkflowSession:
             if self._ctx is not None:
                 self._ctx.database.dispose()
                 self._ctx = None
+
+    def change_stamp(self) -> int:
+        """The audit head's sequence number: every change the engine makes writes an audit record, so
+        this moves whenever anything changes, whoever made it (this app, the CLI, another machine)."""
+        with self.ctx.database.reading() as connection:
+            return int(connection.execute(select(func.max(audit_log.c.seq))).scalar() or 0)
 
     # --- audit -------------------------------------------------------------------------------
     def audit_rows(self) -> list[AuditRow]:

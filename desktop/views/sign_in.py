@@ -7,7 +7,7 @@ runner and the GUI thread never hashes."""
 from __future__ import annotations
 
 import weakref
-from typing import Callable
+from typing import Callable, Sequence
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
@@ -15,25 +15,52 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayo
 
 from desktop.controllers.workflow_session import WorkflowSession
 from desktop.tasks import TaskRunner
+from desktop.views.database_follow import POLL_MS, TICK_MS, DatabaseFollower
+from desktop.views.page_memory import PageMemory
 from verification.workflow.roles import Role, User
 
 
 class SignedInState(QObject):
-    """The one workflow session of the app, with a signal for the tabs, and the task runner that
-    runs its slow (hashing) calls."""
+    """The one workflow session of the app, with signals for the tabs, and the task runner that
+    runs its slow (hashing, database) calls.
 
+    `switched` fires first whenever someone signs in or out: every page registered with `keep`
+    goes back to how it was built, so nothing one user typed, ticked, chose or saw reaches the
+    next. `changed` follows, and the pages fill in what the new user may see. `data_changed`
+    fires when the database moved (see DatabaseFollower)."""
+
+    switched = Signal()
     changed = Signal()
+    data_changed = Signal()
 
     def __init__(self, session: WorkflowSession, parent: QObject | None = None,
-                 runner: TaskRunner | None = None) -> None:
+                 runner: TaskRunner | None = None, poll_ms: int = POLL_MS, tick_ms: int = TICK_MS) -> None:
         super().__init__(parent)
         self.session = session
         self.runner = runner or TaskRunner(self)
+        self._memories: list[PageMemory] = []
+        self.follower = DatabaseFollower(session.change_stamp, lambda: session.signed_in, self.runner, self,
+                                         poll_ms=poll_ms, tick_ms=tick_ms)
+        self.follower.changed.connect(self.data_changed)
+
+    def keep(self, page: QWidget, shared: Sequence[QWidget] = ()) -> PageMemory:
+        """Record `page` as built (call it before the page's first refresh) to restore it for each new
+        user, and keep it following the database while it is on screen."""
+        memory = PageMemory(page, shared)
+        self._memories.append(memory)
+        self.switched.connect(memory.restore)
+        self.follower.watch(page)
+        return memory
+
+    def _switch(self) -> None:
+        self.follower.forget()
+        self.switched.emit()
+        self.changed.emit()
 
     def sign_in(self, name: str, password: str) -> None:
         """On the calling thread (tests and scripts); the dialog uses `begin_sign_in`."""
         self.session.sign_in(name, password)
-        self.changed.emit()
+        self._switch()
 
     def begin_sign_in(self, name: str, password: str, on_done: Callable[[], None],
                       on_error: Callable[[str], None], wanted: Callable[[], bool] = lambda: True) -> None:
@@ -44,7 +71,7 @@ class SignedInState(QObject):
             if not wanted():
                 return
             self.session.accept(user)
-            self.changed.emit()
+            self._switch()
             on_done()
 
         self.runner.run(lambda: self.session.check_credentials(name, password), signed_in, on_error,
@@ -65,7 +92,7 @@ class SignedInState(QObject):
 
     def sign_out(self) -> None:
         self.session.sign_out()
-        self.changed.emit()
+        self._switch()
 
     def who(self) -> str:
         user = self.session.user

@@ -42,8 +42,16 @@ class AdminPage(QWidget):
         layout.addWidget(self.sign_in_bar)
         layout.addWidget(self.note)
         layout.addWidget(self.sections, 1)
+        state.keep(self, shared=[self.models])  # the models list shows nothing of a user
         state.changed.connect(self.refresh)
+        state.data_changed.connect(self.follow)
         self.refresh()
+
+    def follow(self) -> None:
+        """The database moved: lists follow it; forms being edited stay as they are."""
+        self.users.refresh()
+        self.directory.refresh()
+        self.policy.follow()
 
     def refresh(self) -> None:
         if not self.state.session.signed_in:

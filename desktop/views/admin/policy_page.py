@@ -44,6 +44,7 @@ class PolicyPage(QWidget):
         self.key_bar.said.connect(self._say)
 
         self.form = SchemaForm(admin.schema, self._schedule_check)
+        self._blank = self.form.value()  # the form as built: what it shows when nobody is signed in
         self.error = QLabel("")
         self.error.setAccessibleName("Policy problem")
         self.error.setStyleSheet(f"color: {WEAK.name()};")
@@ -130,6 +131,7 @@ class PolicyPage(QWidget):
             widget.setEnabled(signed_in)
         if not signed_in:
             self.active = None
+            self.form.set_value(self._blank)  # no policy values (nor edits) left for the next user
             self.diff.setRowCount(0)
             self.pending_list.clear()
             self.error.setText("Sign in as an admin to edit the policy.")
@@ -146,6 +148,30 @@ class PolicyPage(QWidget):
         self._timer.stop()
         self.recheck()
         self._fill_pending()
+
+    def follow(self) -> None:
+        """The database moved: new pending changes are listed; a new active policy replaces the form
+        only when the form holds no edits (edits stay, checked against the new active policy)."""
+        if not self.state.session.signed_in or self.active is None:
+            self.refresh()
+            return
+        try:
+            active, pending = self.admin.active(), self.admin.pending()
+        except CallShieldError:
+            return  # not allowed or not reachable: the last refresh said so
+        if active.version != self.active.version:
+            if self.diff.rowCount() == 0:
+                self.refresh()
+                return
+            self.active = active
+            self.recheck()
+        if [c.version for c in pending] != [c.version for c in self.pending] or \
+                [c.signed_by for c in pending] != [c.signed_by for c in self.pending]:
+            keep = self.selected_pending()
+            self.pending = pending
+            self._fill_pending()
+            if keep is not None:
+                self.select_pending(keep.version)
 
     def document(self) -> dict[str, Any]:
         return self.form.value()

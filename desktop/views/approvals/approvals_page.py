@@ -5,12 +5,14 @@ missing, wrong role) is shown as its own one line."""
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
+from desktop.views.local_time import local_clock, local_time
 from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from verification.errors import CallShieldError
@@ -49,13 +51,26 @@ def detail_html(view: dict[str, Any]) -> str:
         rows.append("<p><b>Required because:</b> " + e("; ".join(reqs["reasons"])) + "</p>")
     steps = view.get("steps") or []
     rows.append("<p><b>Steps done:</b></p><ul>" + "".join(
-        f"<li>{e(s['kind'])} — {e(s['outcome'])} by {e(s['actor'])} at {e(s['at'])}</li>" for s in steps)
+        f"<li>{e(s['kind'])} — {e(s['outcome'])} by {e(s['actor'])} at {e(local_time(s['at']))}</li>" for s in steps)
         + ("" if steps else "<li>none yet</li>") + "</ul>")
     if view.get("missing"):
         rows.append("<p><b>Still missing:</b> " + e("; ".join(view["missing"])) + "</p>")
     if view.get("hold_remaining_minutes"):
-        rows.append(f"<p>Cooling-off hold: {view['hold_remaining_minutes']} min left</p>")
+        left = math.ceil(float(view["hold_remaining_minutes"]))
+        until = f" until {e(local_clock(view['held_until']))}" if view.get("held_until") else ""
+        rows.append(f"<p>Cooling-off hold{until}: {left} min left</p>")
     return "".join(rows)
+
+
+def show_detail(browser: QTextBrowser, html_text: str) -> None:
+    """Set the pane only when its text changed: a reload must not jump the reader back to the top."""
+    if browser.property("shown_html") != html_text:
+        browser.setProperty("shown_html", html_text)
+        browser.setHtml(html_text)
+
+
+def show_plain(browser: QTextBrowser, text: str) -> None:
+    show_detail(browser, "<p>" + html.escape(text) + "</p>")
 
 
 class ApprovalsPage(QWidget):
@@ -109,25 +124,23 @@ class ApprovalsPage(QWidget):
         layout.addWidget(self.sign_in_bar)
         layout.addWidget(splitter, 1)
 
-        state.changed.connect(self._on_sign_in_changed)
-        self.refresh()
-
-    def _on_sign_in_changed(self) -> None:
-        self.result.setText("")
+        state.keep(self)
+        state.changed.connect(self.refresh)
+        state.data_changed.connect(self.refresh)
         self.refresh()
 
     def selected_id(self) -> int | None:
         return self.inbox.selected_id()
 
     def refresh(self) -> None:
+        """Follow the database: the inbox, and the selected request's details (the selection stays)."""
         keep = self.selected_id()
-        self.inbox.clear()
-        self.detail.clear()
         signed_in = self.state.session.signed_in
         for widget in (self.refresh_button, self.comment, self.approve_button, self.reject_button):
             widget.setEnabled(signed_in)
         if not signed_in:
-            self.detail.setPlainText("Sign in to see the requests waiting for approval.")
+            self.inbox.clear()
+            show_plain(self.detail, "Sign in to see the requests waiting for approval.")
             return
         try:
             views = self.state.session.held_requests()
@@ -143,7 +156,9 @@ class ApprovalsPage(QWidget):
                                      f"— call {level}{own}"))
         self.inbox.fill(rows, keep)
         if not self.inbox.count():
-            self.detail.setPlainText("No requests are waiting for approval.")
+            show_plain(self.detail, "No requests are waiting for approval.")
+        else:
+            self._show_selected()
 
     def select(self, request_id: int) -> bool:
         return self.inbox.select(request_id)
@@ -153,9 +168,9 @@ class ApprovalsPage(QWidget):
         if request_id is None:
             return
         try:
-            self.detail.setHtml(detail_html(self.state.session.request_view(request_id)))
+            show_detail(self.detail, detail_html(self.state.session.request_view(request_id)))
         except CallShieldError as error:
-            self.detail.setPlainText(str(error))
+            show_plain(self.detail, str(error))
 
     def approve(self) -> None:
         self._decide(lambda rid: self.state.session.approve(rid, self.comment.text().strip()))

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, Q
                                QLineEdit, QPushButton, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from desktop.views.approvals.approvals_page import detail_html
+from desktop.views.approvals.approvals_page import detail_html, show_detail, show_plain
 from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from verification.errors import CallShieldError
@@ -152,40 +152,49 @@ class RequestsPage(QWidget):
 
         self._controls: list[QWidget] = [self.create_button, self.callback_button, self.issue_button,
                                          self.code_button, self.phrase_button, self.release_button]
-        state.changed.connect(self._on_sign_in_changed)
-        self.refresh()
-
-    def _on_sign_in_changed(self) -> None:
-        self.result.setText("")
+        state.keep(self)
+        state.changed.connect(self.refresh)
+        state.data_changed.connect(self.refresh)
         self.refresh()
 
     def selected_id(self) -> int | None:
         return self.requests.selected_id()
 
     def refresh(self) -> None:
+        """Follow the database: counterparties, open requests, and the selected one's status and
+        steps (the selection and the counterparty chosen stay)."""
         keep = self.selected_id()
-        self.requests.clear()
-        self.counterparty.clear()
-        self.detail.clear()
         signed_in = self.state.session.signed_in
         for widget in self._controls:
             widget.setEnabled(signed_in)
         if not signed_in:
-            self.detail.setPlainText("Sign in to create requests and record their steps.")
+            self.requests.clear()
+            self.counterparty.clear()
+            self.callback_number.setText("")
+            self.callback_number.setProperty("phone_id", None)
+            show_plain(self.detail, "Sign in to create requests and record their steps.")
             return
         try:
-            for entry in self.state.session.entries():
-                self.counterparty.addItem(entry.name)
+            names = [entry.name for entry in self.state.session.entries()]
             views = self.state.session.live_requests()
         except CallShieldError as error:
             self.result.setText(str(error))
             return
+        if names != [self.counterparty.itemText(i) for i in range(self.counterparty.count())]:
+            chosen = self.counterparty.currentText()
+            self.counterparty.clear()
+            self.counterparty.addItems(names)
+            if chosen in names:
+                self.counterparty.setCurrentText(chosen)
         self.requests.fill(((view["id"], f"#{view['id']} {view['state'].upper()} {view['amount']} "
                                          f"{view['currency']} to {view['counterparty']}") for view in views), keep)
         if not self.requests.count():
-            self.detail.setPlainText("No open requests.")
+            show_plain(self.detail, "No open requests.")
             self.callback_number.setText("")
+            self.callback_number.setProperty("phone_id", None)
             self.release_button.setEnabled(False)
+        else:
+            self._show_selected()
 
     def select(self, request_id: int) -> bool:
         return self.requests.select(request_id)
@@ -205,9 +214,9 @@ class RequestsPage(QWidget):
             view = self.state.session.request_view(request_id)
             phone = self._phone_for(str(view["counterparty"]))
         except CallShieldError as error:
-            self.detail.setPlainText(str(error))
+            show_plain(self.detail, str(error))
             return
-        self.detail.setHtml(detail_html(view))
+        show_detail(self.detail, detail_html(view))
         self.callback_number.setText(phone[1] if phone else "no active directory number: ask an admin")
         self.callback_number.setProperty("phone_id", phone[0] if phone else None)
         self.release_button.setEnabled(view["state"] == "approved" and not view["hold_remaining_minutes"])
