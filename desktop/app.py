@@ -139,7 +139,8 @@ def build_desktop(app: QApplication, args: argparse.Namespace, settings_path: Pa
                         show_overlay=settings.show_overlay)
     overlay = CompactOverlay()
     tray = TrayNotifier(app, use_tray=use_tray)
-    check_dialog = CheckDialog(checks or (lambda: run_checks(model_dir)), runner, window)
+    check_dialog = CheckDialog(checks or (lambda: run_checks(model_dir, getattr(args, "db", None),
+                                                             getattr(args, "data_dir", None))), runner, window)
     desktop = Desktop(app, settings, runner, factory, session, chooser, monitor, window, overlay, tray, check_dialog,
                       workflow, requests, approvals, audit, admin)
 

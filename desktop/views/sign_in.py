@@ -9,15 +9,21 @@ from __future__ import annotations
 import weakref
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
 from desktop.controllers.workflow_session import WorkflowSession
 from desktop.tasks import TaskRunner
+from desktop.views.first_admin import FirstAdminDialog
 from desktop.views.database_follow import POLL_MS, TICK_MS, DatabaseFollower
 from desktop.views.page_memory import PageMemory
 from verification.workflow.roles import Role, User
+
+
+NO_USERS = ("<b>This database has no users yet</b>, so nobody can sign in. Create its first admin here "
+            "(or in a terminal: <code>callshield users init NAME</code> with the same <code>--db</code>); "
+            "the admin then adds everyone else.")
 
 
 class SignedInState(QObject):
@@ -113,9 +119,20 @@ class SignInDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password")
+        self.setMinimumWidth(460)  # room for the engine's whole message, wrapped
         self.error = QLabel("")
         self.error.setAccessibleName("Sign-in problem")
         self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.no_users = QLabel(NO_USERS)
+        self.no_users.setAccessibleName("No users yet")
+        self.no_users.setWordWrap(True)
+        self.no_users.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.first_admin_button = QPushButton("Create the &first admin…")
+        self.first_admin_button.setAccessibleName("Create the first admin")
+        self.first_admin_button.clicked.connect(self.create_first_admin)
+        self.no_users.hide()
+        self.first_admin_button.hide()
         form = QFormLayout()
         form.addRow("&User", self.name)
         form.addRow("&Password", self.password)
@@ -127,9 +144,42 @@ class SignInDialog(QDialog):
         buttons.accepted.connect(self.try_sign_in)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.no_users)
+        layout.addWidget(self.first_admin_button)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self._look_for_users()
+
+    def _look_for_users(self) -> None:
+        """Opening the database and counting users runs on the task runner, like the password check."""
+        me = weakref.ref(self)
+
+        def known(has_users: bool) -> None:
+            dialog = me()
+            if dialog is not None:
+                dialog.no_users.setVisible(not has_users)
+                dialog.first_admin_button.setVisible(not has_users)
+
+        def failed(message: str) -> None:
+            dialog = me()
+            if dialog is not None:
+                dialog.error.setText(f"The workflow database cannot be opened: {message}")
+
+        self.state.runner.run(self.state.session.has_users, known, failed, name="callshield-desktop-users")
+
+    def create_first_admin(self) -> None:
+        dialog = FirstAdminDialog(self.state.session, self.state.runner, self)
+        if dialog.exec() and dialog.created is not None:
+            self.first_admin_created(dialog.created)
+
+    def first_admin_created(self, user: User) -> None:
+        self.no_users.hide()
+        self.first_admin_button.hide()
+        self.name.setText(user.name)
+        self.password.clear()
+        self.password.setFocus()
+        self.error.setText(f"First admin {user.name!r} created: sign in with the password you chose.")
 
     @property
     def checking(self) -> bool:
