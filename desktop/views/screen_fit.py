@@ -12,8 +12,9 @@ from PySide6.QtGui import QGuiApplication, QScreen
 FRAME_GUESS = QMargins(8, 38, 8, 8)
 #: the strip's distance from the screen's edges
 EDGE = 16
-#: the top of a screen holds title-bar buttons, menus, tab bars and toolbars: the strip starts below
-TOP_BAND = 120
+#: the top of a screen or window holds title-bar buttons, menus, tab bars, toolbars and CallShield's
+#: "Sign in…" and Start/Stop row: the strip starts below
+TOP_BAND = 150
 
 
 def frame_margins(frame: QRect, client: QRect, visible: bool) -> QMargins:

@@ -160,11 +160,13 @@ class SignInDialog(QDialog):
             if dialog is not None:
                 dialog.no_users.setVisible(not has_users)
                 dialog.first_admin_button.setVisible(not has_users)
+                dialog.adjustSize()  # room for the note's lines
 
         def failed(message: str) -> None:
             dialog = me()
             if dialog is not None:
                 dialog.error.setText(f"The workflow database cannot be opened: {message}")
+                dialog.adjustSize()
 
         self.state.runner.run(self.state.session.has_users, known, failed, name="callshield-desktop-users")
 

@@ -18,6 +18,7 @@ from desktop.controllers.admin_policy import PendingChange, PolicyAdmin, describ
 from desktop.controllers.policy_diff import DiffRow
 from desktop.views.admin.schema_form import FormError, SchemaForm
 from desktop.views.admin.signing_key import SigningKeyBar
+from desktop.views.local_time import local_time
 from desktop.views.sign_in import SignedInState
 from desktop.views.table_corner import name_corner_button
 from verification.errors import CallShieldError
@@ -224,7 +225,7 @@ class PolicyPage(QWidget):
     def _fill_pending(self) -> None:
         self.pending_list.clear()
         for change in self.pending:
-            item = QListWidgetItem(change.line())
+            item = QListWidgetItem(change.line(local_time))
             item.setData(Qt.ItemDataRole.UserRole, change.version)
             self.pending_list.addItem(item)
         if self.pending:
@@ -244,9 +245,9 @@ class PolicyPage(QWidget):
         try:
             check = self.admin.check(change.document, self.active)
         except CallShieldError as error:
-            self.pending_detail.setPlainText(f"{change.line()}\n\n{error}")
+            self.pending_detail.setPlainText(f"{change.line(local_time)}\n\n{error}")
             return
-        self.pending_detail.setPlainText(f"{change.line()}\n\nChanges against the active policy:\n"
+        self.pending_detail.setPlainText(f"{change.line(local_time)}\n\nChanges against the active policy:\n"
                                          f"{diff_lines(check.rows) or 'none'}")
 
     def select_pending(self, version: int) -> bool:

@@ -110,14 +110,14 @@ class AuditPage(QWidget):
         self._set_enabled(signed_in)
         if not signed_in:
             self.model.removeRows(0, self.model.rowCount())
-            self.note.setText("Sign in to see the audit log.")
+            self._say("Sign in to see the audit log.")
             return
         try:
             rows = self.state.session.audit_rows()
         except CallShieldError as error:
-            self.note.setText(f"Could not read the audit log: {error}")
+            self._say(f"Could not read the audit log: {error}")
             return
-        self.note.setText("")
+        self._say("")
         shown = self.model.rowCount()
         if shown and shown <= len(rows) and self._newest_seq() == rows[shown - 1].seq:
             rows = rows[shown:]  # only what was appended
@@ -130,6 +130,10 @@ class AuditPage(QWidget):
                                                                          row.subject))])
         if rows:
             self.table.resizeColumnsToContents()
+
+    def _say(self, line: str) -> None:
+        self.note.setText(line)
+        self.note.setVisible(bool(line))
 
     def _newest_seq(self) -> int | None:
         """The newest record shown (the model keeps the order records arrived in: newest in row 0)."""

@@ -237,9 +237,16 @@ class RequestsPage(QWidget):
             self.result.setText(str(error))
             return
         self.result.setText(f"Request {request_id} created and held until its steps are done.")
-        self.amount.clear()
+        self._clear_form()  # the next request starts empty: no IBAN, number or tick carried over
         self.refresh()
         self.select(request_id)
+
+    def _clear_form(self) -> None:
+        """Everything but the counterparty and currency, which the next request usually shares."""
+        for field in (self.amount, self.iban, self.beneficiary_name, self.claimed_contact, self.note):
+            field.clear()
+        for box in (*self.checks.values(), self.link_call):
+            box.setChecked(False)
 
     def _step(self, action: Callable[[int], str | None], done: str) -> None:
         request_id = self.selected_id()
