@@ -5,7 +5,7 @@ Every change the engine makes writes an audit record, so the audit head's sequen
 change detector that costs one indexed read on SQLite and PostgreSQL alike. It is read about once
 a second on the task runner (never on the GUI thread, a shared server can be slow to answer), only
 while someone is signed in and a workflow page is on screen; when it moves, `changed` fires and
-the pages reload. A slower tick fires `changed` too, so countdowns ("min left") move on even when
+the pages reload, reading on the task runner too (SignedInState.reload). A slower tick fires `changed` too, so countdowns ("min left") move on even when
 nothing is written."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ runner and the GUI thread never hashes."""
 from __future__ import annotations
 
 import weakref
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
@@ -20,6 +20,8 @@ from desktop.views.database_follow import POLL_MS, TICK_MS, DatabaseFollower
 from desktop.views.page_memory import PageMemory
 from verification.workflow.roles import Role, User
 
+
+T = TypeVar("T")
 
 NO_USERS = ("<b>This database has no users yet</b>, so nobody can sign in. Create its first admin here "
             "(or in a terminal: <code>callshield users init NAME</code> with the same <code>--db</code>); "
@@ -45,6 +47,8 @@ class SignedInState(QObject):
         self.session = session
         self.runner = runner or TaskRunner(self)
         self._memories: list[PageMemory] = []
+        self._generation = 0  # moves on at every sign-in and sign-out
+        self._latest: dict[int, int] = {}  # per page: the newest reload asked for
         self.follower = DatabaseFollower(session.change_stamp, lambda: session.signed_in, self.runner, self,
                                          poll_ms=poll_ms, tick_ms=tick_ms)
         self.follower.changed.connect(self.data_changed)
@@ -58,7 +62,26 @@ class SignedInState(QObject):
         self.follower.watch(page)
         return memory
 
+    def reload(self, page: QObject, fetch: Callable[[], T], show: Callable[[T], None]) -> None:
+        """`fetch` (database reads) on the task runner, `show` on the GUI thread: only the newest
+        reload of `page`, and never after the user changed meanwhile (one user's rows must not land
+        on the next user's screen)."""
+        generation = self._generation
+        number = self._latest.get(id(page), 0) + 1
+        self._latest[id(page)] = number
+
+        def arrived(data: T) -> None:
+            if generation != self._generation or self._latest.get(id(page)) != number:
+                return
+            try:
+                show(data)
+            except RuntimeError:  # the page was closed and deleted meanwhile
+                self._latest.pop(id(page), None)
+
+        self.runner.run(fetch, arrived, lambda _message: None, name="callshield-desktop-reload")
+
     def _switch(self) -> None:
+        self._generation += 1
         self.follower.forget()
         self.switched.emit()
         self.changed.emit()

@@ -71,3 +71,20 @@ def test_countdowns_tick_and_hidden_pages_do_not_poll(qtbot: QtBot, desk_world: 
     assert "60 min left" in requests.detail.toPlainText()  # 900,000 EUR: a 60-minute cooling-off hold
     desk_world.clock.advance(minutes=7)  # nothing written: only the clock moves
     qtbot.waitUntil(lambda: "53 min left" in requests.detail.toPlainText(), timeout=5_000)
+
+
+def test_a_reading_started_for_one_user_never_lands_after_sign_out(qtbot: QtBot, desk_world: DeskWorld) -> None:
+    desk_world.held_request()
+    state = SignedInState(desk_world.session(), poll_ms=60_000)
+    requests, approvals = RequestsPage(state), ApprovalsPage(state)
+    for page in (requests, approvals):
+        qtbot.addWidget(page)
+    state.sign_in("rita", PASSWORD)
+    assert requests.requests.count() == 1 and approvals.inbox.count() == 1
+    requests.follow()  # read on the task runner…
+    approvals.follow()
+    state.sign_out()  # …while the user signs out
+    assert state.runner.wait(5.0)
+    qtbot.wait(50)  # the readings' results are delivered on the event loop, and dropped
+    assert requests.requests.count() == 0 and approvals.inbox.count() == 0
+    assert "Sign in" in requests.detail.toPlainText() and "Sign in" in approvals.detail.toPlainText()

@@ -126,19 +126,24 @@ class ApprovalsPage(QWidget):
 
         state.keep(self)
         state.changed.connect(self.refresh)
-        state.data_changed.connect(self.refresh)
+        state.data_changed.connect(self.follow)
+        self._views: dict[int, dict[str, Any]] = {}  # the last reading, by request id
         self.refresh()
 
     def selected_id(self) -> int | None:
         return self.inbox.selected_id()
 
+    def follow(self) -> None:
+        """The database moved: read it on the task runner, then show it."""
+        self.state.reload(self, self.state.session.held_requests, self._show)
+
     def refresh(self) -> None:
-        """Follow the database: the inbox, and the selected request's details (the selection stays)."""
-        keep = self.selected_id()
+        """Read now (after a sign-in or a decision made here) and show."""
         signed_in = self.state.session.signed_in
         for widget in (self.refresh_button, self.comment, self.approve_button, self.reject_button):
             widget.setEnabled(signed_in)
         if not signed_in:
+            self._views = {}
             self.inbox.clear()
             show_plain(self.detail, "Sign in to see the requests waiting for approval.")
             return
@@ -147,6 +152,12 @@ class ApprovalsPage(QWidget):
         except CallShieldError as error:
             self.result.setText(str(error))
             return
+        self._show(views)
+
+    def _show(self, views: list[dict[str, Any]]) -> None:
+        """The inbox, and the selected request's details (the selection stays)."""
+        keep = self.selected_id()
+        self._views = {view["id"]: view for view in views}
         me = self.state.session.user
         rows = []
         for view in views:
@@ -164,13 +175,10 @@ class ApprovalsPage(QWidget):
         return self.inbox.select(request_id)
 
     def _show_selected(self) -> None:
-        request_id = self.selected_id()
-        if request_id is None:
-            return
-        try:
-            show_detail(self.detail, detail_html(self.state.session.request_view(request_id)))
-        except CallShieldError as error:
-            show_plain(self.detail, str(error))
+        """From the last reading of the database (kept current by `follow`): no read here."""
+        view = self._views.get(self.selected_id() or 0)
+        if view is not None:
+            show_detail(self.detail, detail_html(view))
 
     def approve(self) -> None:
         self._decide(lambda rid: self.state.session.approve(rid, self.comment.text().strip()))
@@ -192,7 +200,7 @@ class ApprovalsPage(QWidget):
             message = action(request_id)
         except CallShieldError as error:
             self.result.setText(str(error))  # the engine's refusal, as its one line
-            self._show_selected()
+            self.refresh()
             return
         self.comment.clear()
         self.result.setText(message)

@@ -10,7 +10,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
-from desktop.controllers.workflow_session import describe_check
+from desktop.controllers.workflow_session import AuditRow, describe_check
 from desktop.tasks import TaskRunner
 from desktop.views.local_time import local_time
 from desktop.views.sign_in import SignedInState, SignInBar
@@ -96,16 +96,19 @@ class AuditPage(QWidget):
 
         state.keep(self)
         state.changed.connect(self.refresh)
-        state.data_changed.connect(self.refresh)
+        state.data_changed.connect(self.follow)
         self.refresh()
 
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.filter, self.refresh_button, self.verify_button, self.pack_id, self.export_button):
             widget.setEnabled(enabled)
 
+    def follow(self) -> None:
+        """The database moved: read the log on the task runner, then show what was appended."""
+        self.state.reload(self, self.state.session.audit_rows, self._show)
+
     def refresh(self) -> None:
-        """Follow the database: records appended since the last look are added (the table is rebuilt
-        only when it no longer matches, e.g. for another user)."""
+        """Read the log now (after a sign-in, or Refresh) and show it."""
         signed_in = self.state.session.signed_in
         self._set_enabled(signed_in)
         if not signed_in:
@@ -117,6 +120,11 @@ class AuditPage(QWidget):
         except CallShieldError as error:
             self._say(f"Could not read the audit log: {error}")
             return
+        self._show(rows)
+
+    def _show(self, rows: list[AuditRow]) -> None:
+        """Records appended since the last look are added on top (the table is rebuilt only when it
+        no longer matches what was read)."""
         self._say("")
         shown = self.model.rowCount()
         if shown and shown <= len(rows) and self._newest_seq() == rows[shown - 1].seq:

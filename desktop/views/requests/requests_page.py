@@ -5,6 +5,7 @@ shows what is missing and the engine's one-line refusals."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
 from PySide6.QtCore import Qt
@@ -18,6 +19,7 @@ from desktop.views.sign_in import SignedInState, SignInBar
 from verification.errors import CallShieldError
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.workflow.confirmations import CALLBACK_OUTCOMES, CONFIRMABLE
+from verification.workflow.directory import Entry
 
 CHECKLIST_QUESTIONS = {
     "urgency": "The caller pressed for urgency",
@@ -38,6 +40,17 @@ W = TypeVar("W", bound=QWidget)
 def _named(widget: W, name: str) -> W:
     widget.setAccessibleName(name)
     return widget
+
+
+@dataclass(frozen=True)
+class _Open:
+    """One reading of what the page shows: the directory and the open requests with their views."""
+
+    entries: list[Entry]
+    views: list[dict[str, Any]]
+
+    def view(self, request_id: int) -> dict[str, Any] | None:
+        return next((v for v in self.views if v["id"] == request_id), None)
 
 
 class RequestsPage(QWidget):
@@ -154,20 +167,28 @@ class RequestsPage(QWidget):
                                          self.code_button, self.phrase_button, self.release_button]
         state.keep(self)
         state.changed.connect(self.refresh)
-        state.data_changed.connect(self.refresh)
+        state.data_changed.connect(self.follow)
+        self._shown: _Open | None = None
         self.refresh()
 
     def selected_id(self) -> int | None:
         return self.requests.selected_id()
 
+    def _fetch(self) -> _Open:
+        """The database reads behind the page (any thread)."""
+        return _Open(self.state.session.entries(), self.state.session.live_requests())
+
+    def follow(self) -> None:
+        """The database moved: read it on the task runner, then show it."""
+        self.state.reload(self, self._fetch, self._show)
+
     def refresh(self) -> None:
-        """Follow the database: counterparties, open requests, and the selected one's status and
-        steps (the selection and the counterparty chosen stay)."""
-        keep = self.selected_id()
+        """Read now (after a sign-in or this page's own action) and show."""
         signed_in = self.state.session.signed_in
         for widget in self._controls:
             widget.setEnabled(signed_in)
         if not signed_in:
+            self._shown = None
             self.requests.clear()
             self.counterparty.clear()
             self.callback_number.setText("")
@@ -175,11 +196,18 @@ class RequestsPage(QWidget):
             show_plain(self.detail, "Sign in to create requests and record their steps.")
             return
         try:
-            names = [entry.name for entry in self.state.session.entries()]
-            views = self.state.session.live_requests()
+            found = self._fetch()
         except CallShieldError as error:
             self.result.setText(str(error))
             return
+        self._show(found)
+
+    def _show(self, found: _Open) -> None:
+        """Counterparties, open requests, and the selected one's status and steps (the selection and
+        the counterparty chosen stay)."""
+        self._shown = found
+        keep = self.selected_id()
+        names = [entry.name for entry in found.entries]
         if names != [self.counterparty.itemText(i) for i in range(self.counterparty.count())]:
             chosen = self.counterparty.currentText()
             self.counterparty.clear()
@@ -187,7 +215,8 @@ class RequestsPage(QWidget):
             if chosen in names:
                 self.counterparty.setCurrentText(chosen)
         self.requests.fill(((view["id"], f"#{view['id']} {view['state'].upper()} {view['amount']} "
-                                         f"{view['currency']} to {view['counterparty']}") for view in views), keep)
+                                         f"{view['currency']} to {view['counterparty']}") for view in found.views),
+                           keep)
         if not self.requests.count():
             show_plain(self.detail, "No open requests.")
             self.callback_number.setText("")
@@ -199,23 +228,22 @@ class RequestsPage(QWidget):
     def select(self, request_id: int) -> bool:
         return self.requests.select(request_id)
 
-    def _phone_for(self, counterparty: str) -> tuple[int, str] | None:
-        entry = next((e for e in self.state.session.entries() if e.name == counterparty), None)
+    @staticmethod
+    def _phone_for(found: _Open, counterparty: str) -> tuple[int, str] | None:
+        entry = next((e for e in found.entries if e.name == counterparty), None)
         if entry is None or not entry.phones:
             return None
         phone = entry.phones[0]
         return phone.id, f"{phone.number} ({phone.label}; source: {phone.source})"
 
     def _show_selected(self) -> None:
+        """From the last reading of the database (kept current by `follow`): no read here."""
         request_id = self.selected_id()
-        if request_id is None:
+        found = self._shown
+        view = found.view(request_id) if found is not None and request_id is not None else None
+        if found is None or view is None:
             return
-        try:
-            view = self.state.session.request_view(request_id)
-            phone = self._phone_for(str(view["counterparty"]))
-        except CallShieldError as error:
-            show_plain(self.detail, str(error))
-            return
+        phone = self._phone_for(found, str(view["counterparty"]))
         show_detail(self.detail, detail_html(view))
         self.callback_number.setText(phone[1] if phone else "no active directory number: ask an admin")
         self.callback_number.setProperty("phone_id", phone[0] if phone else None)
