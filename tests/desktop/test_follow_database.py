@@ -10,13 +10,15 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop.tasks import TaskRunner
+from desktop.views.admin.admin_page import AdminPage
 from desktop.views.approvals.approvals_page import ApprovalsPage
 from desktop.views.audit.audit_page import AuditPage
 from desktop.views.requests.requests_page import RequestsPage
 from desktop.views.sign_in import SignedInState
 from tests.desktop.workflow_world import LOW_CALL, DeskWorld, desk_world  # noqa: F401 - fixture
 from tests.verification.conftest import PASSWORD, make_context
-from verification.workflow import confirmations, lifecycle
+from verification.workflow import confirmations, directory, lifecycle, users
+from verification.workflow.roles import Role
 
 POLL_MS = 100
 
@@ -88,3 +90,19 @@ def test_a_reading_started_for_one_user_never_lands_after_sign_out(qtbot: QtBot,
     qtbot.wait(50)  # the readings' results are delivered on the event loop, and dropped
     assert requests.requests.count() == 0 and approvals.inbox.count() == 0
     assert "Sign in" in requests.detail.toPlainText() and "Sign in" in approvals.detail.toPlainText()
+
+
+def test_the_admin_lists_follow_changes_made_elsewhere(qtbot: QtBot, desk_world: DeskWorld, tmp_path: Path) -> None:
+    state = SignedInState(desk_world.session(), poll_ms=POLL_MS)
+    admin = AdminPage(state, state.runner, lambda: [])
+    qtbot.addWidget(admin)
+    admin.show()
+    state.sign_in("ada", PASSWORD)
+    admin.users.new_name.setText("half typed")  # a form being filled in stays as it is
+    outside = _outside(desk_world, tmp_path)
+    users.add_user(outside, desk_world.admin, "carol", [Role.APPROVER], PASSWORD)
+    directory.add_entry(outside, desk_world.admin, "Globex", "counterparty", "Globex plc")
+    outside.database.dispose()
+    qtbot.waitUntil(lambda: any(row[0] == "carol" for row in admin.users.rows()), timeout=5_000)
+    qtbot.waitUntil(lambda: any(row[0].startswith("Globex") for row in admin.directory.rows()), timeout=5_000)
+    assert admin.users.new_name.text() == "half typed"

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QLabel, QLineEdit,
                                QPushButton, QTreeWidget, QTreeWidgetItem, QWidget)
 
-from desktop.controllers.admin_directory import KINDS, DirectoryAdmin
+from desktop.controllers.admin_directory import KINDS, DirectoryAdmin, NumberRow
+from verification.workflow.directory import Entry
 from desktop.views.local_time import local_time
 from desktop.views.admin.page_layout import form_box, list_beside_forms, result_line
 from desktop.views.sign_in import SignedInState
@@ -76,7 +77,6 @@ class DirectoryPage(QWidget):
 
     def refresh(self) -> None:
         """Follow the database; the same directory again leaves the tree and its selection alone."""
-        keep = self.selected_entry()
         signed_in = self.state.session.signed_in
         for widget in self._controls:
             widget.setEnabled(signed_in)
@@ -91,6 +91,11 @@ class DirectoryPage(QWidget):
             self._shown = None
             self.result.setText(str(error))
             return
+        self.show_entries(entries)
+
+    def show_entries(self, entries: list[tuple[Entry, list[NumberRow]]]) -> None:
+        """The directory as read (here or on the task runner)."""
+        keep = self.selected_entry()
         if entries == self._shown and self.tree.topLevelItemCount() == len(entries):
             return
         self._shown = entries

@@ -150,16 +150,16 @@ class PolicyPage(QWidget):
         self.recheck()
         self._fill_pending()
 
-    def follow(self) -> None:
+    def read_for_follow(self) -> tuple[ActivePolicy, list[PendingChange]]:
+        """What `follow` shows (any thread)."""
+        return self.admin.active(), self.admin.pending()
+
+    def follow(self, active: ActivePolicy, pending: list[PendingChange]) -> None:
         """The database moved: new pending changes are listed; a new active policy replaces the form
         only when the form holds no edits (edits stay, checked against the new active policy)."""
-        if not self.state.session.signed_in or self.active is None:
+        if self.active is None:
             self.refresh()
             return
-        try:
-            active, pending = self.admin.active(), self.admin.pending()
-        except CallShieldError:
-            return  # not allowed or not reachable: the last refresh said so
         if active.version != self.active.version:
             if self.diff.rowCount() == 0:
                 self.refresh()

@@ -86,7 +86,6 @@ class UsersPage(QWidget):
     def refresh(self) -> None:
         """Follow the database; the same users again leave the table, the selection and the ticks
         being edited alone."""
-        keep = self.selected_user()
         signed_in = self.state.session.signed_in
         for widget in self._controls:
             widget.setEnabled(signed_in)
@@ -96,6 +95,11 @@ class UsersPage(QWidget):
                 users = self.admin.users()
             except CallShieldError as error:
                 self.result.setText(str(error))
+        self.show_users(users)
+
+    def show_users(self, users: list[User]) -> None:
+        """The users as read (here or on the task runner)."""
+        keep = self.selected_user()
         if users == self._users and self.table.rowCount() == len(users):
             return
         self.table.setRowCount(0)
