@@ -250,6 +250,7 @@ class SignInDialog(QDialog):
         self.ok_button.setEnabled(True)
         self.error.setText(message)
         self.password.clear()
+        self.adjustSize()  # the whole message, however long
 
 
 class SignInBar(QWidget):
