@@ -139,7 +139,8 @@ def build_desktop(app: QApplication, args: argparse.Namespace, settings_path: Pa
                         show_overlay=settings.show_overlay)
     overlay = CompactOverlay()
     tray = TrayNotifier(app, use_tray=use_tray)
-    check_dialog = CheckDialog(checks or (lambda: run_checks(model_dir)), runner, window)
+    check_dialog = CheckDialog(checks or (lambda: run_checks(model_dir, getattr(args, "db", None),
+                                                             getattr(args, "data_dir", None))), runner, window)
     desktop = Desktop(app, settings, runner, factory, session, chooser, monitor, window, overlay, tray, check_dialog,
                       workflow, requests, approvals, audit, admin)
 
@@ -166,14 +167,14 @@ def build_desktop(app: QApplication, args: argparse.Namespace, settings_path: Pa
         elif not show:
             overlay.hide()
 
-    placed: list[bool] = []  # the overlay goes top-right once; after that it stays where the user put it
+    placed: list[bool] = []  # the overlay is placed once, on the window's screen; then it stays where put
 
     def on_started(label: str) -> None:
         tray.reset()
         overlay.show_watching(label)
         if settings.show_overlay:
             if not placed:
-                overlay.place_top_right()
+                overlay.place_on(window.screen(), window.frameGeometry())
                 placed.append(True)
             overlay.show()
 

@@ -28,7 +28,7 @@ def start_xvfb() -> tuple[subprocess.Popen, str, int]:
     if shutil.which("Xvfb") is None:
         sys.exit("screenshots: Xvfb not found (apt-get install xvfb)")
     read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"],
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1366x768x24", "-nolisten", "tcp", "-noreset"],
                               pass_fds=(write_fd,), stderr=subprocess.DEVNULL)
     os.close(write_fd)
     reported = b""
@@ -120,8 +120,7 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
                                       "--data-dir", str(tmp / "data")])
     desktop = build_desktop(app, args, tmp / "desktop.ini", open_sources=open_sources)
     window, monitor, chooser, session = desktop.window, desktop.monitor, desktop.chooser, desktop.session
-    window.move(0, 0)
-    window.resize(1270, 790)
+    window.fit_to_screen()  # a 1366 x 768 laptop screen
     window.show()
 
     def settle(ms: int) -> None:
@@ -221,6 +220,16 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     wait_for(lambda: not session.active, 30)
     shoot("07-device-lost")
 
+    # 10. Signing in on a new database: nobody can yet; the dialog says how the first admin is made.
+    from desktop.views.sign_in import SignInDialog
+
+    dialog = SignInDialog(desktop.workflow, window)
+    dialog.show()
+    dialog.move(window.geometry().center() - dialog.rect().center())
+    wait_for(dialog.no_users.isVisible, 10)
+    shoot("10-sign-in-no-users")
+    dialog.reject()
+
     # 8. The Admin tab (admins only): the policy form from the schema, a weakening edit in the diff,
     # and a change another admin proposed waiting for a second signature.
     keys = admin_world(args, tmp)
@@ -236,6 +245,28 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     admin.sections.setCurrentWidget(admin.models)
     wait_for(lambda: admin.models.loaded, 30)
     shoot("09-admin-models")
+
+    # 11. A requester's transfer request, held until its steps are done (local times, live countdown).
+    desktop.workflow.sign_out()
+    desktop.workflow.sign_in("rita", ADMIN_PASSWORD)
+    requests = desktop.requests
+    window.tabs.setCurrentWidget(requests)
+    requests.amount.setText("250000")
+    requests.iban.setText("GB33BUKB20201555555555")
+    requests.beneficiary_name.setText("Acme Ltd")
+    requests.claimed_contact.setText("+44 7700 900123")
+    requests.checks["urgency"].setChecked(True)
+    requests.create_button.click()
+    shoot("11-requests")
+
+    # 12. The approver's inbox and 13. the audit log, both following the database as it changes.
+    desktop.workflow.sign_out()
+    desktop.workflow.sign_in("alan", ADMIN_PASSWORD)
+    window.tabs.setCurrentWidget(desktop.approvals)
+    shoot("12-approvals")
+    window.tabs.setCurrentWidget(desktop.audit)
+    wait_for(lambda: desktop.audit.model.rowCount() > 0, 5)
+    shoot("13-audit")
     desktop.quit()
 
 
@@ -259,6 +290,7 @@ def admin_world(args: object, tmp: Path) -> dict[str, Path]:
     ada = users.create_first_admin(ctx, "ada", ADMIN_PASSWORD, "Ada Admin")
     bea = users.add_user(ctx, ada, "bea", [Role.ADMIN], ADMIN_PASSWORD, "Bea Admin")
     users.add_user(ctx, ada, "rita", [Role.REQUESTER], ADMIN_PASSWORD, "Rita Requester")
+    users.add_user(ctx, ada, "alan", [Role.APPROVER], ADMIN_PASSWORD, "Alan Approver")
     directory.add_entry(ctx, ada, "Acme Supplies", "counterparty", "Acme Ltd")
     directory.add_phone(ctx, ada, "Acme Supplies", "+44 20 7946 0000", "vendor master data, signed contract 2023-04")
     keys: dict[str, Path] = {}

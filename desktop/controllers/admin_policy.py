@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 
@@ -38,9 +38,10 @@ class PendingChange:
     def needed(self) -> int:
         return 2 if self.weakens else 1  # the engine's rule, for the label only: it decides on signing
 
-    def line(self) -> str:
+    def line(self, show_time: Callable[[str], str] = str) -> str:
+        """One line; `show_time` writes the stored UTC time as the reader wants it (local time)."""
         what = f"weakens {len(self.weakens)} rule(s)" if self.weakens else "weakens nothing"
-        return (f"v{self.version} proposed by {self.proposed_by} at {self.proposed_at}: {what}; "
+        return (f"v{self.version} proposed by {self.proposed_by} at {show_time(self.proposed_at)}: {what}; "
                 f"signed by {', '.join(self.signed_by) or 'nobody'} ({len(self.signed_by)} of {self.needed})")
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from sqlalchemy import func, select
+
 from verification.audit.anchor import AnchorFile
 from verification.audit.anchor_keeper import AnchoringAuditLog
 from verification.audit.anchored_check import AnchoredCheck, verify_anchored
@@ -24,13 +26,15 @@ from verification.errors import AuditError, AuthError
 from verification.store.database import open_database
 from verification.store.server_clock import database_clock
 from verification.store.location import resolve_data_dir, resolve_db_url
+from verification.store.tables import audit_log
+from verification.store.tables import users as users_table
 from verification.workflow import confirmations, lifecycle
 from verification.trust.root import RootPins
 from verification.workflow.context import Context
 from verification.workflow.directory import Entry, list_entries
 from verification.workflow.roles import User
 from verification.workflow.secrets_hash import SlowHasher
-from verification.workflow.users import authenticate
+from verification.workflow.users import authenticate, create_first_admin
 from verification.workflow.states import FINAL
 from verification.workflow.views import list_requests, request_view
 
@@ -111,14 +115,27 @@ class WorkflowSession:
         assert self.user is not None
         return ctx, self.user
 
-    def check_credentials(self, name: str, password: str) -> User:
-        """The engine's authentication (a slow scrypt hash): call it off the GUI thread. Opens the
-        database on first use; does not sign in, see `accept`."""
+    def _opened(self) -> Context:
+        """The database, opened on first use (off the GUI thread: a server may be slow to answer)."""
         with self._open_lock:
             if self._ctx is None:
                 self._ctx, self._data_dir = self._factory()
-            ctx = self._ctx
-        return authenticate(ctx, name.strip(), password)
+            return self._ctx
+
+    def check_credentials(self, name: str, password: str) -> User:
+        """The engine's authentication (a slow scrypt hash): call it off the GUI thread. Opens the
+        database on first use; does not sign in, see `accept`."""
+        return authenticate(self._opened(), name.strip(), password)
+
+    def has_users(self) -> bool:
+        """False on a new database, where nobody can sign in until the first admin exists."""
+        with self._opened().database.reading() as connection:
+            return bool(connection.execute(select(func.count()).select_from(users_table)).scalar_one())
+
+    def create_first_admin(self, name: str, password: str, display_name: str | None = None) -> User:
+        """As `callshield users init`: the engine allows it only while the database has no users.
+        Hashes the password (scrypt): call it off the GUI thread. Does not sign in."""
+        return create_first_admin(self._opened(), name.strip(), password, display_name or None)
 
     def accept(self, user: User) -> None:
         """Sign in as a user `check_credentials` returned (GUI thread)."""
@@ -139,6 +156,12 @@ class WorkflowSession:
             if self._ctx is not None:
                 self._ctx.database.dispose()
                 self._ctx = None
+
+    def change_stamp(self) -> int:
+        """The audit head's sequence number: every change the engine makes writes an audit record, so
+        this moves whenever anything changes, whoever made it (this app, the CLI, another machine)."""
+        with self.ctx.database.reading() as connection:
+            return int(connection.execute(select(func.max(audit_log.c.seq))).scalar() or 0)
 
     # --- audit -------------------------------------------------------------------------------
     def audit_rows(self) -> list[AuditRow]:

@@ -1,16 +1,18 @@
 """A small always-on-top strip with the call's level and top reason, for while the user works in
 the call app. It never takes the keyboard focus from the call app, and can be dragged anywhere.
 
-Screen capture records what is visible: keep the strip off the call's video (it starts in the
-top-right corner)."""
+Screen capture records what is visible: keep the strip off the call's video (it starts at the
+right edge, below the title bars and toolbars at the top, on the main window's screen). Whatever it
+shows, it stays whole on its screen: growing, it moves in from the edge instead of running off."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QMouseEvent, QResizeEvent, QScreen
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.views.level_style import level_pixmap, style_for
+from desktop.views.screen_fit import keep_inside, overlay_spot, screen_of
 from verification.fusion.verdict import Verdict
 
 WIDTH = 380
@@ -26,6 +28,7 @@ class CompactOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setWindowTitle("CallShield overlay")
         self.setAccessibleName("CallShield risk overlay")
+        self.setFixedWidth(WIDTH)  # a fixed width: long headlines and reasons wrap, the height follows
         self._drag_from: QPoint | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -35,7 +38,6 @@ class CompactOverlay(QWidget):
         column = QVBoxLayout(self.frame)
         column.setContentsMargins(8, 6, 6, 8)
         column.setSpacing(4)
-        column.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)  # grow with the reason's lines
         row = QHBoxLayout()
         column.addLayout(row)
         self.mark = QLabel()
@@ -43,10 +45,10 @@ class CompactOverlay(QWidget):
         row.addWidget(self.mark)
         self.level = QLabel()
         self.level.setAccessibleName("Call risk level")
+        self.level.setWordWrap(True)  # a long headline takes two lines, the strip keeps its width
         row.addWidget(self.level, 1)
         self.reason = QLabel()
         self.reason.setWordWrap(True)
-        self.reason.setFixedWidth(WIDTH - 18)  # a fixed width lets the label compute its height
         self.reason.setAccessibleName("Main reason")
         column.addWidget(self.reason)
         self.open_button = QPushButton("Open")
@@ -92,10 +94,24 @@ class CompactOverlay(QWidget):
         self._paint(verdict.level, f"Call ended: {style.word.lower()} at worst",
                     verdict.reasons[0] if verdict.reasons else style.advice)
 
-    def place_top_right(self) -> None:
-        screen = self.screen().availableGeometry()
+    def place_on(self, screen: QScreen | None = None, window: QRect | None = None) -> None:
+        """The strip's first place on `screen`, clear of the top of the main `window` (its frame
+        geometry), see `overlay_spot`."""
+        self.ensurePolished()
         self.adjustSize()
-        self.move(screen.right() - self.width() - 16, screen.top() + 16)
+        available = (screen or self.screen()).availableGeometry()
+        self.move(overlay_spot(available, self.frameGeometry().size(), window))
+
+    def keep_on_screen(self) -> None:
+        frame = self.frameGeometry()
+        available = screen_of(frame, self.screen()).availableGeometry()
+        spot = keep_inside(frame, available)
+        if spot != frame.topLeft():
+            self.move(spot)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self.keep_on_screen()  # a longer reason or headline must not push the × off the screen
 
     def _close_by_user(self) -> None:
         self.hide()
@@ -111,3 +127,4 @@ class CompactOverlay(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self._drag_from = None
+        self.keep_on_screen()  # dropped half off a monitor: pulled back whole onto it

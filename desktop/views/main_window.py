@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QPoint, QSize, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QScreen
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
+from desktop.views.screen_fit import fit_window, frame_margins
 from verification import __version__
+
+PREFERRED = QSize(1180, 780)
 
 ABOUT = ("<h3>CallShield {version}</h3>"
          "<p>Watches a video or voice call on this computer for signs of deepfakes and holds high-value "
@@ -25,7 +28,7 @@ class MainWindow(QMainWindow):
     def __init__(self, pages: Sequence[tuple[str, QWidget]], show_overlay: bool = True) -> None:
         super().__init__()
         self.setWindowTitle("CallShield")
-        self.resize(1180, 780)
+        self.resize(PREFERRED)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("CallShield areas")
         self.tabs.setDocumentMode(True)
@@ -66,10 +69,14 @@ class MainWindow(QMainWindow):
         self.status.setAccessibleName("Status")
         self.statusBar().addWidget(self.status, 1)
 
-    def fit_to_screen(self) -> None:
-        """1180 x 780, or less on a small laptop screen (1366 x 768 leaves about 720 rows)."""
-        screen = self.screen().availableGeometry()
-        self.resize(min(1180, screen.width() - 40), min(780, screen.height() - 40))
+    def fit_to_screen(self, screen: QScreen | None = None) -> None:
+        """1180 x 780, or less on a small laptop screen, so that the window and its title bar fit
+        whole on its screen (1366 x 768 minus a taskbar), centred there."""
+        target = screen or self.screen()
+        frame = frame_margins(self.frameGeometry(), self.geometry(), self.isVisible())
+        placed = fit_window(target.availableGeometry(), PREFERRED, self.minimumSizeHint(), frame)
+        self.resize(placed.size())
+        self.move(placed.topLeft() - QPoint(frame.left(), frame.top()))  # move() places the frame
 
     def page(self, title: str) -> QWidget | None:
         for i in range(self.tabs.count()):

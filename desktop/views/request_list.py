@@ -13,8 +13,17 @@ class RequestList(QListWidget):
         item = self.currentItem()
         return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
 
+    def rows(self) -> list[tuple[int, str]]:
+        return [(int(self.item(r).data(Qt.ItemDataRole.UserRole)), self.item(r).text()) for r in range(self.count())]
+
     def fill(self, rows: Iterable[tuple[int, str]], keep: int | None) -> None:
-        """Replace the rows; keep the selection on `keep` if still listed, else select the first."""
+        """Replace the rows; keep the selection on `keep` if still listed, else select the first.
+        The same rows again change nothing (a reload every second must not reset the list)."""
+        rows = list(rows)
+        if rows == self.rows() and (keep is None or keep == self.selected_id()):
+            if self.currentItem() is None and self.count():
+                self.setCurrentRow(0)
+            return
         self.clear()
         for request_id, text in rows:
             item = QListWidgetItem(text)

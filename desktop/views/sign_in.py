@@ -7,33 +7,89 @@ runner and the GUI thread never hashes."""
 from __future__ import annotations
 
 import weakref
-from typing import Callable
+from typing import Callable, Sequence, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QVBoxLayout, QWidget)
 
 from desktop.controllers.workflow_session import WorkflowSession
 from desktop.tasks import TaskRunner
+from desktop.views.first_admin import FirstAdminDialog
+from desktop.views.database_follow import POLL_MS, TICK_MS, DatabaseFollower
+from desktop.views.page_memory import PageMemory
 from verification.workflow.roles import Role, User
 
 
-class SignedInState(QObject):
-    """The one workflow session of the app, with a signal for the tabs, and the task runner that
-    runs its slow (hashing) calls."""
+T = TypeVar("T")
 
+NO_USERS = ("<b>This database has no users yet</b>, so nobody can sign in. Create its first admin here "
+            "(or in a terminal: <code>callshield users init NAME</code> with the same <code>--db</code>); "
+            "the admin then adds everyone else.")
+
+
+class SignedInState(QObject):
+    """The one workflow session of the app, with signals for the tabs, and the task runner that
+    runs its slow (hashing, database) calls.
+
+    `switched` fires first whenever someone signs in or out: every page registered with `keep`
+    goes back to how it was built, so nothing one user typed, ticked, chose or saw reaches the
+    next. `changed` follows, and the pages fill in what the new user may see. `data_changed`
+    fires when the database moved (see DatabaseFollower)."""
+
+    switched = Signal()
     changed = Signal()
+    data_changed = Signal()
 
     def __init__(self, session: WorkflowSession, parent: QObject | None = None,
-                 runner: TaskRunner | None = None) -> None:
+                 runner: TaskRunner | None = None, poll_ms: int = POLL_MS, tick_ms: int = TICK_MS) -> None:
         super().__init__(parent)
         self.session = session
         self.runner = runner or TaskRunner(self)
+        self._memories: list[PageMemory] = []
+        self._generation = 0  # moves on at every sign-in and sign-out
+        self._latest: dict[int, int] = {}  # per page: the newest reload asked for
+        self.follower = DatabaseFollower(session.change_stamp, lambda: session.signed_in, self.runner, self,
+                                         poll_ms=poll_ms, tick_ms=tick_ms)
+        self.follower.changed.connect(self.data_changed)
+
+    def keep(self, page: QWidget, shared: Sequence[QWidget] = ()) -> PageMemory:
+        """Record `page` as built (call it before the page's first refresh) to restore it for each new
+        user, and keep it following the database while it is on screen."""
+        memory = PageMemory(page, shared)
+        self._memories.append(memory)
+        self.switched.connect(memory.restore)
+        self.follower.watch(page)
+        return memory
+
+    def reload(self, page: QObject, fetch: Callable[[], T], show: Callable[[T], None]) -> None:
+        """`fetch` (database reads) on the task runner, `show` on the GUI thread: only the newest
+        reload of `page`, and never after the user changed meanwhile (one user's rows must not land
+        on the next user's screen)."""
+        generation = self._generation
+        number = self._latest.get(id(page), 0) + 1
+        self._latest[id(page)] = number
+
+        def arrived(data: T) -> None:
+            if generation != self._generation or self._latest.get(id(page)) != number:
+                return
+            try:
+                show(data)
+            except RuntimeError:  # the page was closed and deleted meanwhile
+                self._latest.pop(id(page), None)
+
+        self.runner.run(fetch, arrived, lambda _message: None, name="callshield-desktop-reload")
+
+    def _switch(self) -> None:
+        self._generation += 1
+        self.follower.forget()
+        self.switched.emit()
+        self.changed.emit()
 
     def sign_in(self, name: str, password: str) -> None:
         """On the calling thread (tests and scripts); the dialog uses `begin_sign_in`."""
         self.session.sign_in(name, password)
-        self.changed.emit()
+        self._switch()
 
     def begin_sign_in(self, name: str, password: str, on_done: Callable[[], None],
                       on_error: Callable[[str], None], wanted: Callable[[], bool] = lambda: True) -> None:
@@ -44,7 +100,7 @@ class SignedInState(QObject):
             if not wanted():
                 return
             self.session.accept(user)
-            self.changed.emit()
+            self._switch()
             on_done()
 
         self.runner.run(lambda: self.session.check_credentials(name, password), signed_in, on_error,
@@ -65,7 +121,7 @@ class SignedInState(QObject):
 
     def sign_out(self) -> None:
         self.session.sign_out()
-        self.changed.emit()
+        self._switch()
 
     def who(self) -> str:
         user = self.session.user
@@ -86,9 +142,20 @@ class SignInDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Password")
+        self.setMinimumWidth(460)  # room for the engine's whole message, wrapped
         self.error = QLabel("")
         self.error.setAccessibleName("Sign-in problem")
         self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.no_users = QLabel(NO_USERS)
+        self.no_users.setAccessibleName("No users yet")
+        self.no_users.setWordWrap(True)
+        self.no_users.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.first_admin_button = QPushButton("Create the &first admin…")
+        self.first_admin_button.setAccessibleName("Create the first admin")
+        self.first_admin_button.clicked.connect(self.create_first_admin)
+        self.no_users.hide()
+        self.first_admin_button.hide()
         form = QFormLayout()
         form.addRow("&User", self.name)
         form.addRow("&Password", self.password)
@@ -100,9 +167,44 @@ class SignInDialog(QDialog):
         buttons.accepted.connect(self.try_sign_in)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.no_users)
+        layout.addWidget(self.first_admin_button)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self._look_for_users()
+
+    def _look_for_users(self) -> None:
+        """Opening the database and counting users runs on the task runner, like the password check."""
+        me = weakref.ref(self)
+
+        def known(has_users: bool) -> None:
+            dialog = me()
+            if dialog is not None:
+                dialog.no_users.setVisible(not has_users)
+                dialog.first_admin_button.setVisible(not has_users)
+                dialog.adjustSize()  # room for the note's lines
+
+        def failed(message: str) -> None:
+            dialog = me()
+            if dialog is not None:
+                dialog.error.setText(f"The workflow database cannot be opened: {message}")
+                dialog.adjustSize()
+
+        self.state.runner.run(self.state.session.has_users, known, failed, name="callshield-desktop-users")
+
+    def create_first_admin(self) -> None:
+        dialog = FirstAdminDialog(self.state.session, self.state.runner, self)
+        if dialog.exec() and dialog.created is not None:
+            self.first_admin_created(dialog.created)
+
+    def first_admin_created(self, user: User) -> None:
+        self.no_users.hide()
+        self.first_admin_button.hide()
+        self.name.setText(user.name)
+        self.password.clear()
+        self.password.setFocus()
+        self.error.setText(f"First admin {user.name!r} created: sign in with the password you chose.")
 
     @property
     def checking(self) -> bool:
@@ -148,6 +250,7 @@ class SignInDialog(QDialog):
         self.ok_button.setEnabled(True)
         self.error.setText(message)
         self.password.clear()
+        self.adjustSize()  # the whole message, however long
 
 
 class SignInBar(QWidget):

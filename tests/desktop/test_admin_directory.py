@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from desktop.views.local_time import local_time
 from tests.desktop.admin_world import AdminWorld, admin_page, admin_world  # noqa: F401 - fixture
 from tests.desktop.workflow_world import desk_world  # noqa: F401 - fixture
 from verification.workflow.directory import get_entry
@@ -15,7 +16,8 @@ def test_existing_numbers_show_their_provenance(qtbot: QtBot, admin_world: Admin
     phone = admin_world.desk.phone
     rows = tab.directory.rows()
     assert rows[0][0] == "Acme Supplies (counterparty, Acme Ltd)"
-    assert rows[1] == [phone.number, "main", "vendor master data, signed contract 2023-04", "ada", phone.entered_at, ""]
+    assert rows[1] == [phone.number, "main", "vendor master data, signed contract 2023-04", "ada",
+                       local_time(phone.entered_at), ""]
 
 
 def test_add_contact_and_number_shows_who_entered_it_from_what_source(qtbot: QtBot, admin_world: AdminWorld) -> None:
@@ -44,7 +46,7 @@ def test_add_contact_and_number_shows_who_entered_it_from_what_source(qtbot: QtB
         stored = get_entry(connection, "Globex").phones[0]
     assert stored.source == "signed contract 2024-03, page 2" and stored.entered_by == admin_world.second_admin.id
     assert ["+12125550100", "treasury desk", "signed contract 2024-03, page 2", "bea",
-            stored.entered_at, ""] in page.rows()
+            local_time(stored.entered_at), ""] in page.rows()
     page.select_entry("Globex")
     number = page.tree.currentItem().child(0)
     assert number.toolTip(0) == f"entered by bea at {stored.entered_at} from 'signed contract 2024-03, page 2'"

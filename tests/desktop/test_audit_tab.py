@@ -32,7 +32,7 @@ def test_signed_out_shows_nothing_and_sign_in_dialog_uses_engine_auth(qtbot: QtB
     page = AuditPage(state, TaskRunner())
     qtbot.addWidget(page)
     assert page.model.rowCount() == 0 and not page.verify_button.isEnabled()
-    assert "Sign in" in page.verify_result.text()
+    assert "Sign in" in page.note.text()
     dialog = SignInDialog(state, page)
     qtbot.addWidget(dialog)
     dialog.name.setText("alan")
@@ -44,6 +44,7 @@ def test_signed_out_shows_nothing_and_sign_in_dialog_uses_engine_auth(qtbot: QtB
     with qtbot.waitSignal(dialog.accepted, timeout=5_000):
         dialog.try_sign_in()
     assert page.model.rowCount() > 0 and page.verify_button.isEnabled()
+    assert page.note.text() == ""  # no "Sign in to see the audit log." beside the log of someone signed in
     assert page.sign_in_bar.label.text().startswith("Signed in as alan")
 
 

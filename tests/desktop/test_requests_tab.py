@@ -48,6 +48,9 @@ def test_form_creates_a_held_request_linked_to_the_call(qtbot: QtBot, desk_world
     view = _view(desk_world, request_id)
     assert view["state"] == "held" and view["verdict_level"] == "high" and view["checklist"]["urgency"]
     assert view["call"]["session"] == "call-7"
+    # the form starts empty again: the next request carries nothing of this one but the counterparty
+    assert (page.amount.text(), page.iban.text(), page.beneficiary_name.text()) == ("", "", "")
+    assert not page.checks["urgency"].isChecked() and not page.link_call.isChecked()
     assert page.selected_id() == request_id
     assert "+44 20 7946 0000" in page.callback_number.text() or "+442079460000" in page.callback_number.text()
     assert "Still missing:" in page.detail.toPlainText()

@@ -4,7 +4,7 @@ which refuses anyone else in one line (the pages never decide who may do what)."
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
@@ -18,6 +18,7 @@ from desktop.views.admin.models_page import ModelsPage
 from desktop.views.admin.policy_page import PolicyPage
 from desktop.views.admin.users_page import UsersPage
 from desktop.views.sign_in import SignedInState, SignInBar
+from verification.errors import CallShieldError
 
 
 class AdminPage(QWidget):
@@ -42,8 +43,36 @@ class AdminPage(QWidget):
         layout.addWidget(self.sign_in_bar)
         layout.addWidget(self.note)
         layout.addWidget(self.sections, 1)
+        state.keep(self, shared=[self.models])  # the models list shows nothing of a user
         state.changed.connect(self.refresh)
+        state.data_changed.connect(self.follow)
         self.refresh()
+
+    def follow(self) -> None:
+        """The database moved: read users, directory and policy on the task runner, then the lists
+        follow; forms being edited stay as they are. A part the engine refuses keeps what it shows."""
+        if self.state.session.signed_in:
+            self.state.reload(self, self._read, self._show)
+
+    def _read(self) -> list[Any]:
+        parts: list[Callable[[], Any]] = [self.users.admin.users, self.directory.admin.entries,
+                                          self.policy.read_for_follow]
+        out: list[Any] = []
+        for read in parts:
+            try:
+                out.append(read())
+            except CallShieldError as error:
+                out.append(error)
+        return out
+
+    def _show(self, parts: list[Any]) -> None:
+        users, entries, policy = parts
+        if not isinstance(users, CallShieldError):
+            self.users.show_users(users)
+        if not isinstance(entries, CallShieldError):
+            self.directory.show_entries(entries)
+        if not isinstance(policy, CallShieldError):
+            self.policy.follow(*policy)
 
     def refresh(self) -> None:
         if not self.state.session.signed_in:

@@ -4,18 +4,20 @@ directory functions, which apply the CLI's rules and role checks and refuse in o
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QLabel, QLineEdit,
                                QPushButton, QTreeWidget, QTreeWidgetItem, QWidget)
 
-from desktop.controllers.admin_directory import KINDS, DirectoryAdmin
+from desktop.controllers.admin_directory import KINDS, DirectoryAdmin, NumberRow
+from verification.workflow.directory import Entry
+from desktop.views.local_time import local_time
 from desktop.views.admin.page_layout import form_box, list_beside_forms, result_line
 from desktop.views.sign_in import SignedInState
 from verification.errors import CallShieldError
 
-COLUMNS = ("Contact / number", "Label", "Source", "Entered by", "Entered at (UTC)", "Enrolled")
+COLUMNS = ("Contact / number", "Label", "Source", "Entered by", "Entered at", "Enrolled")
 PHONE_ID = Qt.ItemDataRole.UserRole
 ENTRY_NAME = Qt.ItemDataRole.UserRole + 1
 
@@ -71,29 +73,42 @@ class DirectoryPage(QWidget):
         list_beside_forms(self, self.tree, [contact_box, number_box], self.result)
         self._controls: list[QWidget] = [self.add_entry_button, self.add_phone_button, self.remove_phone_button,
                                          self.phrase_button]
+        self._shown: Any = None
 
     def refresh(self) -> None:
-        keep = self.selected_entry()
-        self.tree.clear()
+        """Follow the database; the same directory again leaves the tree and its selection alone."""
         signed_in = self.state.session.signed_in
         for widget in self._controls:
             widget.setEnabled(signed_in)
         if not signed_in:
+            self.tree.clear()
+            self._shown = None
             return
         try:
             entries = self.admin.entries()
         except CallShieldError as error:
+            self.tree.clear()
+            self._shown = None
             self.result.setText(str(error))
             return
+        self.show_entries(entries)
+
+    def show_entries(self, entries: list[tuple[Entry, list[NumberRow]]]) -> None:
+        """The directory as read (here or on the task runner)."""
+        keep = self.selected_entry()
+        if entries == self._shown and self.tree.topLevelItemCount() == len(entries):
+            return
+        self._shown = entries
+        self.tree.clear()
         for entry, numbers in entries:
             enrolled = [what for what, on in (("code phrase", entry.has_phrase), ("TOTP", entry.has_totp)) if on]
             organisation = f", {entry.organisation}" if entry.organisation else ""
-            top = QTreeWidgetItem([f"{entry.name} ({entry.kind}{organisation})", "", "", "", entry.created_at,
+            top = QTreeWidgetItem([f"{entry.name} ({entry.kind}{organisation})", "", "", "", local_time(entry.created_at),
                                    ", ".join(enrolled) or "no code phrase or TOTP"])
             top.setData(0, ENTRY_NAME, entry.name)
             for row in numbers:
                 phone = row.phone
-                child = QTreeWidgetItem([phone.number, phone.label, phone.source, row.entered_by, phone.entered_at, ""])
+                child = QTreeWidgetItem([phone.number, phone.label, phone.source, row.entered_by, local_time(phone.entered_at), ""])
                 child.setData(0, PHONE_ID, phone.id)
                 child.setData(0, ENTRY_NAME, entry.name)
                 child.setToolTip(0, row.provenance())

@@ -18,6 +18,7 @@ from desktop.controllers.admin_policy import PendingChange, PolicyAdmin, describ
 from desktop.controllers.policy_diff import DiffRow
 from desktop.views.admin.schema_form import FormError, SchemaForm
 from desktop.views.admin.signing_key import SigningKeyBar
+from desktop.views.local_time import local_time
 from desktop.views.sign_in import SignedInState
 from desktop.views.table_corner import name_corner_button
 from verification.errors import CallShieldError
@@ -44,6 +45,7 @@ class PolicyPage(QWidget):
         self.key_bar.said.connect(self._say)
 
         self.form = SchemaForm(admin.schema, self._schedule_check)
+        self._blank = self.form.value()  # the form as built: what it shows when nobody is signed in
         self.error = QLabel("")
         self.error.setAccessibleName("Policy problem")
         self.error.setStyleSheet(f"color: {WEAK.name()};")
@@ -130,6 +132,7 @@ class PolicyPage(QWidget):
             widget.setEnabled(signed_in)
         if not signed_in:
             self.active = None
+            self.form.set_value(self._blank)  # no policy values (nor edits) left for the next user
             self.diff.setRowCount(0)
             self.pending_list.clear()
             self.error.setText("Sign in as an admin to edit the policy.")
@@ -146,6 +149,30 @@ class PolicyPage(QWidget):
         self._timer.stop()
         self.recheck()
         self._fill_pending()
+
+    def read_for_follow(self) -> tuple[ActivePolicy, list[PendingChange]]:
+        """What `follow` shows (any thread)."""
+        return self.admin.active(), self.admin.pending()
+
+    def follow(self, active: ActivePolicy, pending: list[PendingChange]) -> None:
+        """The database moved: new pending changes are listed; a new active policy replaces the form
+        only when the form holds no edits (edits stay, checked against the new active policy)."""
+        if self.active is None:
+            self.refresh()
+            return
+        if active.version != self.active.version:
+            if self.diff.rowCount() == 0:
+                self.refresh()
+                return
+            self.active = active
+            self.recheck()
+        if [c.version for c in pending] != [c.version for c in self.pending] or \
+                [c.signed_by for c in pending] != [c.signed_by for c in self.pending]:
+            keep = self.selected_pending()
+            self.pending = pending
+            self._fill_pending()
+            if keep is not None:
+                self.select_pending(keep.version)
 
     def document(self) -> dict[str, Any]:
         return self.form.value()
@@ -198,7 +225,7 @@ class PolicyPage(QWidget):
     def _fill_pending(self) -> None:
         self.pending_list.clear()
         for change in self.pending:
-            item = QListWidgetItem(change.line())
+            item = QListWidgetItem(change.line(local_time))
             item.setData(Qt.ItemDataRole.UserRole, change.version)
             self.pending_list.addItem(item)
         if self.pending:
@@ -218,9 +245,9 @@ class PolicyPage(QWidget):
         try:
             check = self.admin.check(change.document, self.active)
         except CallShieldError as error:
-            self.pending_detail.setPlainText(f"{change.line()}\n\n{error}")
+            self.pending_detail.setPlainText(f"{change.line(local_time)}\n\n{error}")
             return
-        self.pending_detail.setPlainText(f"{change.line()}\n\nChanges against the active policy:\n"
+        self.pending_detail.setPlainText(f"{change.line(local_time)}\n\nChanges against the active policy:\n"
                                          f"{diff_lines(check.rows) or 'none'}")
 
     def select_pending(self, version: int) -> bool:

@@ -84,18 +84,28 @@ class UsersPage(QWidget):
         self._users: list[User] = []
 
     def refresh(self) -> None:
-        keep = self.selected_user()
-        self.table.setRowCount(0)
-        self._users = []
+        """Follow the database; the same users again leave the table, the selection and the ticks
+        being edited alone."""
         signed_in = self.state.session.signed_in
         for widget in self._controls:
             widget.setEnabled(signed_in)
-        if not signed_in:
+        users: list[User] = []
+        if signed_in:
+            try:
+                users = self.admin.users()
+            except CallShieldError as error:
+                self.result.setText(str(error))
+        self.show_users(users)
+
+    def show_users(self, users: list[User]) -> None:
+        """The users as read (here or on the task runner)."""
+        keep = self.selected_user()
+        if users == self._users and self.table.rowCount() == len(users):
             return
-        try:
-            self._users = self.admin.users()
-        except CallShieldError as error:
-            self.result.setText(str(error))
+        self.table.setRowCount(0)
+        self._users = users
+        if not users:
+            self._selected_changed()
             return
         for row, user in enumerate(self._users):
             self.table.insertRow(row)

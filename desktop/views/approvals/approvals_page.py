@@ -5,12 +5,14 @@ missing, wrong role) is shown as its own one line."""
 from __future__ import annotations
 
 import html
+import math
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
+from desktop.views.local_time import local_clock, local_time
 from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from verification.errors import CallShieldError
@@ -51,13 +53,26 @@ def detail_html(view: dict[str, Any]) -> str:
         rows.append("<p><b>Required because:</b> " + e("; ".join(reqs["reasons"])) + "</p>")
     steps = view.get("steps") or []
     rows.append("<p><b>Steps done:</b></p><ul>" + "".join(
-        f"<li>{e(s['kind'])} — {e(s['outcome'])} by {e(s['actor'])} at {e(s['at'])}</li>" for s in steps)
+        f"<li>{e(s['kind'])} — {e(s['outcome'])} by {e(s['actor'])} at {e(local_time(s['at']))}</li>" for s in steps)
         + ("" if steps else "<li>none yet</li>") + "</ul>")
     if view.get("missing"):
         rows.append("<p><b>Still missing:</b> " + e("; ".join(view["missing"])) + "</p>")
     if view.get("hold_remaining_minutes"):
-        rows.append(f"<p>Cooling-off hold: {view['hold_remaining_minutes']} min left</p>")
+        left = math.ceil(float(view["hold_remaining_minutes"]))
+        until = f" until {e(local_clock(view['held_until']))}" if view.get("held_until") else ""
+        rows.append(f"<p>Cooling-off hold{until}: {left} min left</p>")
     return "".join(rows)
+
+
+def show_detail(browser: QTextBrowser, html_text: str) -> None:
+    """Set the pane only when its text changed: a reload must not jump the reader back to the top."""
+    if browser.property("shown_html") != html_text:
+        browser.setProperty("shown_html", html_text)
+        browser.setHtml(html_text)
+
+
+def show_plain(browser: QTextBrowser, text: str) -> None:
+    show_detail(browser, "<p>" + html.escape(text) + "</p>")
 
 
 class ApprovalsPage(QWidget):
@@ -111,31 +126,40 @@ class ApprovalsPage(QWidget):
         layout.addWidget(self.sign_in_bar)
         layout.addWidget(splitter, 1)
 
-        state.changed.connect(self._on_sign_in_changed)
-        self.refresh()
-
-    def _on_sign_in_changed(self) -> None:
-        self.result.setText("")
+        state.keep(self)
+        state.changed.connect(self.refresh)
+        state.data_changed.connect(self.follow)
+        self._views: dict[int, dict[str, Any]] = {}  # the last reading, by request id
         self.refresh()
 
     def selected_id(self) -> int | None:
         return self.inbox.selected_id()
 
+    def follow(self) -> None:
+        """The database moved: read it on the task runner, then show it."""
+        self.state.reload(self, self.state.session.held_requests, self._show)
+
     def refresh(self) -> None:
-        keep = self.selected_id()
-        self.inbox.clear()
-        self.detail.clear()
+        """Read now (after a sign-in or a decision made here) and show."""
         signed_in = self.state.session.signed_in
         for widget in (self.refresh_button, self.comment, self.approve_button, self.reject_button):
             widget.setEnabled(signed_in)
         if not signed_in:
-            self.detail.setPlainText("Sign in to see the requests waiting for approval.")
+            self._views = {}
+            self.inbox.clear()
+            show_plain(self.detail, "Sign in to see the requests waiting for approval.")
             return
         try:
             views = self.state.session.held_requests()
         except CallShieldError as error:
             self.result.setText(str(error))
             return
+        self._show(views)
+
+    def _show(self, views: list[dict[str, Any]]) -> None:
+        """The inbox, and the selected request's details (the selection stays)."""
+        keep = self.selected_id()
+        self._views = {view["id"]: view for view in views}
         me = self.state.session.user
         rows = []
         for view in views:
@@ -145,19 +169,18 @@ class ApprovalsPage(QWidget):
                                      f"— call {level}{own}"))
         self.inbox.fill(rows, keep)
         if not self.inbox.count():
-            self.detail.setPlainText("No requests are waiting for approval.")
+            show_plain(self.detail, "No requests are waiting for approval.")
+        else:
+            self._show_selected()
 
     def select(self, request_id: int) -> bool:
         return self.inbox.select(request_id)
 
     def _show_selected(self) -> None:
-        request_id = self.selected_id()
-        if request_id is None:
-            return
-        try:
-            self.detail.setHtml(detail_html(self.state.session.request_view(request_id)))
-        except CallShieldError as error:
-            self.detail.setPlainText(str(error))
+        """From the last reading of the database (kept current by `follow`): no read here."""
+        view = self._views.get(self.selected_id() or 0)
+        if view is not None:
+            show_detail(self.detail, detail_html(view))
 
     def approve(self) -> None:
         self._decide(lambda rid: self.state.session.approve(rid, self.comment.text().strip()))
@@ -179,7 +202,7 @@ class ApprovalsPage(QWidget):
             message = action(request_id)
         except CallShieldError as error:
             self.result.setText(str(error))  # the engine's refusal, as its one line
-            self._show_selected()
+            self.refresh()
             return
         self.comment.clear()
         self.result.setText(message)

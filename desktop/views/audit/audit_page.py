@@ -10,13 +10,14 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
-from desktop.controllers.workflow_session import describe_check
+from desktop.controllers.workflow_session import AuditRow, describe_check
 from desktop.tasks import TaskRunner
+from desktop.views.local_time import local_time
 from desktop.views.sign_in import SignedInState, SignInBar
 from verification.audit.anchored_check import AnchoredCheck
 from verification.errors import CallShieldError
 
-COLUMNS = ("Record", "Time (UTC)", "Who", "Action", "About")
+COLUMNS = ("Record", "Time", "Who", "Action", "About")
 
 
 class AuditPage(QWidget):
@@ -52,6 +53,10 @@ class AuditPage(QWidget):
         for corner in self.table.findChildren(QAbstractButton):  # the table's corner "select all" button
             corner.setAccessibleName("Select all audit records")
         self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+
+        self.note = QLabel("")
+        self.note.setAccessibleName("Audit log note")
+        self.note.setWordWrap(True)
 
         self.verify_button = QPushButton("&Verify integrity")
         self.verify_button.setAccessibleName("Verify audit log integrity")
@@ -89,35 +94,66 @@ class AuditPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.sign_in_bar)
         layout.addLayout(top)
+        layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
         layout.addWidget(self.verify_result)
         layout.addWidget(self.export_result)
 
+        state.keep(self)
         state.changed.connect(self.refresh)
+        state.data_changed.connect(self.follow)
         self.refresh()
 
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.filter, self.refresh_button, self.verify_button, self.pack_id, self.export_button):
             widget.setEnabled(enabled)
 
+    def follow(self) -> None:
+        """The database moved: read the log on the task runner, then show what was appended."""
+        self.state.reload(self, self.state.session.audit_rows, self._show)
+
     def refresh(self) -> None:
-        self.model.removeRows(0, self.model.rowCount())
+        """Read the log now (after a sign-in, or Refresh) and show it."""
         signed_in = self.state.session.signed_in
         self._set_enabled(signed_in)
         if not signed_in:
-            self.verify_result.setText("Sign in to see the audit log.")
+            self.model.removeRows(0, self.model.rowCount())
+            self._say("Sign in to see the audit log.")
             return
         try:
             rows = self.state.session.audit_rows()
         except CallShieldError as error:
-            self.verify_result.setText(f"Could not read the audit log: {error}")
+            self._say(f"Could not read the audit log: {error}")
             return
-        for row in reversed(rows):  # newest first
+        self._show(rows)
+
+    def _show(self, rows: list[AuditRow]) -> None:
+        """Records appended since the last look are added on top (the table is rebuilt only when it
+        no longer matches what was read)."""
+        self._say("")
+        shown = self.model.rowCount()
+        if shown and shown <= len(rows) and self._newest_seq() == rows[shown - 1].seq:
+            rows = rows[shown:]  # only what was appended
+        else:
+            self.model.removeRows(0, shown)
+        for row in rows:  # newest first: each new record goes on top
             seq = QStandardItem()
             seq.setData(row.seq, Qt.ItemDataRole.DisplayRole)
-            self.model.appendRow([seq, *(QStandardItem(v) for v in (row.at, row.actor, row.action, row.subject))])
-        self.table.resizeColumnsToContents()
+            self.model.insertRow(0, [seq, *(QStandardItem(v) for v in (local_time(row.at), row.actor, row.action,
+                                                                         row.subject))])
+        if rows:
+            self.table.resizeColumnsToContents()
+
+    def _say(self, line: str) -> None:
+        self.note.setText(line)
+        self.note.setVisible(bool(line))
+
+    def _newest_seq(self) -> int | None:
+        """The newest record shown (the model keeps the order records arrived in: newest in row 0)."""
+        if not self.model.rowCount():
+            return None
+        return int(self.model.item(0, 0).data(Qt.ItemDataRole.DisplayRole))
 
     def visible_rows(self) -> list[list[str]]:
         """What the table shows after the filter (for tests and screen readers' sake)."""

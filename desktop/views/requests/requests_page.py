@@ -5,6 +5,7 @@ shows what is missing and the engine's one-line refusals."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
 from PySide6.QtCore import Qt
@@ -12,12 +13,13 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, Q
                                QLineEdit, QPushButton, QTextBrowser, QVBoxLayout,
                                QWidget)
 
-from desktop.views.approvals.approvals_page import detail_html
+from desktop.views.approvals.approvals_page import detail_html, show_detail, show_plain
 from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from verification.errors import CallShieldError
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.workflow.confirmations import CALLBACK_OUTCOMES, CONFIRMABLE
+from verification.workflow.directory import Entry
 
 CHECKLIST_QUESTIONS = {
     "urgency": "The caller pressed for urgency",
@@ -38,6 +40,17 @@ W = TypeVar("W", bound=QWidget)
 def _named(widget: W, name: str) -> W:
     widget.setAccessibleName(name)
     return widget
+
+
+@dataclass(frozen=True)
+class _Open:
+    """One reading of what the page shows: the directory and the open requests with their views."""
+
+    entries: list[Entry]
+    views: list[dict[str, Any]]
+
+    def view(self, request_id: int) -> dict[str, Any] | None:
+        return next((v for v in self.views if v["id"] == request_id), None)
 
 
 class RequestsPage(QWidget):
@@ -152,62 +165,86 @@ class RequestsPage(QWidget):
 
         self._controls: list[QWidget] = [self.create_button, self.callback_button, self.issue_button,
                                          self.code_button, self.phrase_button, self.release_button]
-        state.changed.connect(self._on_sign_in_changed)
-        self.refresh()
-
-    def _on_sign_in_changed(self) -> None:
-        self.result.setText("")
+        state.keep(self)
+        state.changed.connect(self.refresh)
+        state.data_changed.connect(self.follow)
+        self._shown: _Open | None = None
         self.refresh()
 
     def selected_id(self) -> int | None:
         return self.requests.selected_id()
 
+    def _fetch(self) -> _Open:
+        """The database reads behind the page (any thread)."""
+        return _Open(self.state.session.entries(), self.state.session.live_requests())
+
+    def follow(self) -> None:
+        """The database moved: read it on the task runner, then show it."""
+        self.state.reload(self, self._fetch, self._show)
+
     def refresh(self) -> None:
-        keep = self.selected_id()
-        self.requests.clear()
-        self.counterparty.clear()
-        self.detail.clear()
+        """Read now (after a sign-in or this page's own action) and show."""
         signed_in = self.state.session.signed_in
         for widget in self._controls:
             widget.setEnabled(signed_in)
         if not signed_in:
-            self.detail.setPlainText("Sign in to create requests and record their steps.")
+            self._shown = None
+            self.requests.clear()
+            self.counterparty.clear()
+            self.callback_number.setText("")
+            self.callback_number.setProperty("phone_id", None)
+            show_plain(self.detail, "Sign in to create requests and record their steps.")
             return
         try:
-            for entry in self.state.session.entries():
-                self.counterparty.addItem(entry.name)
-            views = self.state.session.live_requests()
+            found = self._fetch()
         except CallShieldError as error:
             self.result.setText(str(error))
             return
+        self._show(found)
+
+    def _show(self, found: _Open) -> None:
+        """Counterparties, open requests, and the selected one's status and steps (the selection and
+        the counterparty chosen stay)."""
+        self._shown = found
+        keep = self.selected_id()
+        names = [entry.name for entry in found.entries]
+        if names != [self.counterparty.itemText(i) for i in range(self.counterparty.count())]:
+            chosen = self.counterparty.currentText()
+            self.counterparty.clear()
+            self.counterparty.addItems(names)
+            if chosen in names:
+                self.counterparty.setCurrentText(chosen)
         self.requests.fill(((view["id"], f"#{view['id']} {view['state'].upper()} {view['amount']} "
-                                         f"{view['currency']} to {view['counterparty']}") for view in views), keep)
+                                         f"{view['currency']} to {view['counterparty']}") for view in found.views),
+                           keep)
         if not self.requests.count():
-            self.detail.setPlainText("No open requests.")
+            show_plain(self.detail, "No open requests.")
             self.callback_number.setText("")
+            self.callback_number.setProperty("phone_id", None)
             self.release_button.setEnabled(False)
+        else:
+            self._show_selected()
 
     def select(self, request_id: int) -> bool:
         return self.requests.select(request_id)
 
-    def _phone_for(self, counterparty: str) -> tuple[int, str] | None:
-        entry = next((e for e in self.state.session.entries() if e.name == counterparty), None)
+    @staticmethod
+    def _phone_for(found: _Open, counterparty: str) -> tuple[int, str] | None:
+        entry = next((e for e in found.entries if e.name == counterparty), None)
         if entry is None or not entry.phones:
             return None
         phone = entry.phones[0]
         return phone.id, f"{phone.number} ({phone.label}; source: {phone.source})"
 
     def _show_selected(self) -> None:
+        """From the last reading of the database (kept current by `follow`): no read here."""
         request_id = self.selected_id()
-        if request_id is None:
+        found = self._shown
+        view = found.view(request_id) if found is not None and request_id is not None else None
+        if found is None or view is None:
             return
-        try:
-            view = self.state.session.request_view(request_id)
-            phone = self._phone_for(str(view["counterparty"]))
-        except CallShieldError as error:
-            self.detail.setPlainText(str(error))
-            return
-        self.detail.setHtml(detail_html(view))
+        phone = self._phone_for(found, str(view["counterparty"]))
+        show_detail(self.detail, detail_html(view))
         self.callback_number.setText(phone[1] if phone else "no active directory number: ask an admin")
         self.callback_number.setProperty("phone_id", phone[0] if phone else None)
         self.release_button.setEnabled(view["state"] == "approved" and not view["hold_remaining_minutes"])
@@ -228,9 +265,16 @@ class RequestsPage(QWidget):
             self.result.setText(str(error))
             return
         self.result.setText(f"Request {request_id} created and held until its steps are done.")
-        self.amount.clear()
+        self._clear_form()  # the next request starts empty: no IBAN, number or tick carried over
         self.refresh()
         self.select(request_id)
+
+    def _clear_form(self) -> None:
+        """Everything but the counterparty and currency, which the next request usually shares."""
+        for field in (self.amount, self.iban, self.beneficiary_name, self.claimed_contact, self.note):
+            field.clear()
+        for box in (*self.checks.values(), self.link_call):
+            box.setChecked(False)
 
     def _step(self, action: Callable[[int], str | None], done: str) -> None:
         request_id = self.selected_id()
