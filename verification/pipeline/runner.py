@@ -192,7 +192,8 @@ class Engine:
         if any(t.is_alive() for t in self._threads):
             raise RuntimeError("finish() called while the engine is still running")
         results = [d.result() for d in self._detectors]
-        return CallAnalysis(self._video_info, self._audio_info, results, self._fusion.final_verdict(results),
+        verdict = self._fusion.final_verdict(results, self._failures)  # a damaged source leads the reasons
+        return CallAnalysis(self._video_info, self._audio_info, results, verdict,
                             dict(self._vision_state.tracks), self.metrics_snapshot(), list(self._failures),
                             self._fusion.participant_peaks())
 
