@@ -125,7 +125,7 @@ def test_worst_participant_decides_and_final_verdict_is_worst_moment() -> None:
         v = fusion.verdict(t)
     assert v.level == "high"
     assert {p.key: p.level for p in v.participants} == {"face #0": "low", "face #1": "high"}
-    assert v.reasons[0].startswith("face #1: Face swap: the face shows swap or generation artefacts")
+    assert v.reasons[0].startswith("Face #1: Face swap: the face shows swap or generation artefacts")
     for k in range(30):  # the fake leaves; later only the real participant
         t = 6 + k * 0.5
         fusion.add(ev("face_synthetic", t, 0.1, track=0))

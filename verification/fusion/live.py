@@ -71,6 +71,7 @@ class CallFusion:
     _trackers: dict[str, LevelTracker] = field(default_factory=dict)
     _call: LevelTracker | None = None
     _peak: Verdict | None = None
+    _latest: Verdict | None = None
     _last_risk: float | None = None
     _participant_peaks: dict[str, ParticipantVerdict] = field(default_factory=dict)
 
@@ -115,10 +116,10 @@ class CallFusion:
         # not enough judged yet: no reassurance (`low`), though an alert still rises or holds
         level = tracker.update(None if short and level_for(risk) == "low" else risk, now_t)
         alert = level in ("elevated", "high")
-        who = key if track is not None else None  # "face #2"; voice/video sentences name themselves
+        label = key[:1].upper() + key[1:]  # "Face #2", "Voice"
+        who = label if track is not None else None  # voice/video sentences name themselves
         deciding = sorted(group_llrs(llrs).values(), key=lambda d: d[1], reverse=True)
         notes = {det: describe(det, recent[det], who, suspicious=alert and llrs[det] > 0) for det in llrs}
-        label = key[:1].upper() + key[1:]
         if level == "unknown":
             reasons = [f"{label}: not judged yet — {short}"]
         elif level == "low":
@@ -177,6 +178,7 @@ class CallFusion:
         notes.update({det: describe_not_judged({det: why})[0] for det, why in not_judged.items()})
         verdict = Verdict(risk, level, reasons + describe_not_judged(not_judged), judged,
                           tuple(people), now_t, notes)
+        self._latest = verdict
         # the first moment the worst level and risk were reached (ties keep the earlier one)
         if self._peak is None or (ORDER[level], round(risk or 0.0, 6)) > (ORDER[self._peak.level],
                                                                           round(self._peak.risk or 0.0, 6)):
@@ -198,9 +200,14 @@ class CallFusion:
         if self._peak is None or (results and not any(r.status == "ok" for r in results)):
             # the detectors' call-level say wins: windows alone (e.g. 1.2 s of speech) judge nothing
             return unknown_verdict(not_judged, first=damage)
-        peak = self._peak
+        # never judged well enough to reach a level: the end says the most (the most evidence)
+        peak = self._latest if self._peak.level == "unknown" and self._latest is not None else self._peak
         dropped = {peak.notes[d] for d in not_judged if d in peak.notes}  # judged in windows, not overall
-        kept = [r for r in peak.reasons if r not in dropped and not r.startswith("Not judged")]
+        # a person none of whose detectors judged the call as a whole: the detectors' lines say why
+        unjudged = tuple(f"{p.key[:1].upper()}{p.key[1:]}: " for p in peak.participants
+                         if p.llrs and all(d in not_judged for d in p.llrs))
+        kept = [r for r in peak.reasons
+                if r not in dropped and not r.startswith("Not judged") and not r.startswith(unjudged or ("\0",))]
         level, risk = peak.level, peak.risk
         if damage and level in ("low", "unknown"):
             level, risk = "unknown", None

@@ -16,7 +16,7 @@ Why these amounts (the one place they are set):
   the face-swap classifier judges about one frame a second, so 4 s is four independent looks.
 
 Judged seconds are the union of the time spans of a person's `ok` windows (overlapping windows
-count once), over every detector that judges that person.
+count once), over every detector that judges that person; for speech, only the speech in them.
 """
 
 from __future__ import annotations
@@ -32,22 +32,29 @@ MIN_FACE_S = 4.0
 
 
 def judged_seconds(windows: Iterable[Evidence]) -> float:
-    """Length of the union of the `ok` windows' spans."""
-    spans = sorted((w.t0, w.t1) for w in windows if w.status == "ok" and w.t1 > w.t0)
+    """Length of the union of the `ok` windows' spans. A window that says how much of it was speech
+    (`details["speech_share"]`, from the voice detectors) counts only that share of the time it adds,
+    so 2 s windows around 1.2 s of speech count 1.2 s, as the detectors' own reasons do."""
+    spans = sorted((w.t0, w.t1, _share(w)) for w in windows if w.status == "ok" and w.t1 > w.t0)
     total, end = 0.0, float("-inf")
-    for t0, t1 in spans:
+    for t0, t1, share in spans:
         if t1 <= end:
             continue
-        total += t1 - max(t0, end)
+        total += (t1 - max(t0, end)) * share
         end = t1
     return total
 
 
+def _share(window: Evidence) -> float:
+    share = (window.details or {}).get("speech_share")
+    return float(share) if isinstance(share, (int, float)) and 0.0 <= share <= 1.0 else 1.0
+
+
 def needed_seconds(participant: str) -> tuple[float, str]:
-    """(seconds needed, what is counted) for a participant key: "voice", "face #2", "video"."""
+    """(seconds needed, what is counted) for a participant key: "voice", "face #2", "video"; what is counted reads "only 2.0 s of the face judged"."""
     if participant == "voice":
         return MIN_SPEECH_S, "speech"
-    return MIN_FACE_S, "face video"
+    return MIN_FACE_S, "the face"
 
 
 def shortfall(participant: str, seconds: float) -> str | None:
