@@ -89,3 +89,4 @@ def test_damaged_recording_is_unknown_with_the_damage_first() -> None:
     assert damaged.reasons[0] == ("The recording is damaged or cut short: truncated or corrupt audio after "
                                   "6.50 s of 30.00 s; nothing after that point was analysed")
     assert "cut.mp4" not in damaged.reasons[0]
+    assert [(p.key, p.level, p.risk) for p in damaged.participants] == [("voice", "unknown", None)]

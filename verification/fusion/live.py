@@ -8,7 +8,7 @@ Everything is keyed by media time, so a recording gives the same verdicts as the
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 from verification.detectors.catalog import spec_for
@@ -16,7 +16,7 @@ from verification.detectors.evidence import DetectorResult, Evidence, Modality
 from verification.fusion.calibration import CalibrationSet
 from verification.fusion.combine import group_llrs, risk_from_llr, total_llr
 from verification.fusion.levels import ORDER, LevelTracker, level_for
-from verification.fusion.reasons import describe, describe_not_judged
+from verification.fusion.reasons import describe, describe_not_judged, describe_result
 from verification.fusion.sufficiency import judged_seconds, needed_seconds, shortfall
 from verification.fusion.verdict import ParticipantVerdict, Verdict, unknown_verdict
 
@@ -208,15 +208,23 @@ class CallFusion:
                          if p.llrs and all(d in not_judged for d in p.llrs))
         kept = [r for r in peak.reasons
                 if r not in dropped and not r.startswith("Not judged") and not r.startswith(unjudged or ("\0",))]
-        level, risk = peak.level, peak.risk
+        level, risk, people = peak.level, peak.risk, peak.participants
         if damage and level in ("low", "unknown"):
             level, risk = "unknown", None
+            # nobody is `low` on a recording that broke off: the rest of it was never seen
+            people = tuple(replace(p, level="unknown", risk=None, reasons=damage[:1]) if p.level == "low" else p
+                           for p in people)
         when = [] if level == "unknown" else [f"Worst moment at {peak.media_t:.1f} s" if peak.media_t is not None
                                               else "Worst moment"]
-        notes = {d: n for d, n in peak.notes.items() if d not in not_judged}
+        # the call-level results replace what the worst moment could not judge yet
+        notes = {d: n for d, n in peak.notes.items() if d not in not_judged and not n.startswith("Not judged")}
+        for r in results:  # judged over the whole call though not at the worst moment (e.g. at the end)
+            if r.status == "ok" and r.detector_id not in notes:
+                notes[r.detector_id] = describe_result(r)
+                kept.append(notes[r.detector_id])
         notes.update({det: describe_not_judged({det: why})[0] for det, why in not_judged.items()})
         return Verdict(risk, level, damage + kept + when + describe_not_judged(not_judged),
-                       [d for d in peak.judged if d not in not_judged], peak.participants, peak.media_t, notes)
+                       [d for d in peak.judged if d not in not_judged], people, peak.media_t, notes)
 
 
 def problem_sentence(message: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
-from verification.detectors.evidence import Evidence
+from verification.detectors.evidence import DetectorResult, Evidence
 
 #: what each detector checks, in the words people see (timeline rows, reasons)
 DETECTOR_NAMES: Mapping[str, str] = MappingProxyType({
@@ -83,6 +83,17 @@ def describe(detector_id: str, windows: Sequence[Evidence], who: str | None, sus
     counted = f"{flagged} of {len(ok)} {checks} flagged" if finding is CLEAR else f"in {flagged} of {len(ok)} {checks}"
     return (f"{lead}{plain_name(detector_id)}: {text} ({counted} over {span:.1f} s, "
             f"score {latest.score:.2f}{_numbers(detector_id, latest)})")
+
+
+def describe_result(result: DetectorResult) -> str:
+    """A detector judged over the whole call (its call-level result), in the same words."""
+    ok = [w for w in result.windows if w.status == "ok" and w.score is not None]
+    if ok:
+        return describe(result.detector_id, ok, None)
+    score = result.score if result.score is not None else 0.0
+    finding = FOUND if score >= FLAG_AT else CLEAR
+    return (f"{plain_name(result.detector_id)}: {finding.get(result.detector_id, 'judged')} "
+            f"(over the whole call, score {score:.2f})")
 
 
 def not_judged_sentence(detector_ids: Sequence[str], reason: str, who: str | None = None) -> str:

@@ -20,9 +20,13 @@ def risk_text(risk: float | None) -> str:
 
 
 def participant_text(p: ParticipantVerdict) -> str:
+    """e.g. "voice — NOT JUDGED YET: only 0.5 s of speech judged so far; 4 s needed"."""
     risk = "" if p.risk is None else f", risk {p.risk * 100:.0f}"
-    reason = f": {p.reasons[0]}" if p.reasons else ""
-    return f"{p.key} — {style_for(p.level).short}{risk}{reason}"
+    reason = p.reasons[0] if p.reasons else ""
+    label = f"{p.key[:1].upper()}{p.key[1:]}: "
+    reason = reason[len(label):] if reason.startswith(label) else reason  # the line already names them
+    reason = reason.removeprefix("not judged yet — ")  # the level already says it
+    return f"{p.key} — {style_for(p.level).short}{risk}" + (f": {reason}" if reason else "")
 
 
 class VerdictPanel(QFrame):
