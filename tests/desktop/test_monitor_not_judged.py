@@ -112,3 +112,6 @@ def test_damaged_recording_says_so_and_is_not_judged(qtbot: QtBot, make_factory:
     assert page.verdict.headline.text() == "NOT JUDGED YET"
     assert page.verdict.reason_texts()[0].startswith("The recording is damaged or cut short")
     assert page.preview.badges() in ([], ["face #0 · NOT JUDGED YET"])
+    # every detector row ends with what the Why panel says: a judgement or why there is none
+    assert all(page.timeline_model.summary(s.id) != "waiting for evidence" for s in DETECTOR_SPECS)
+    assert not [w for w in _words_on_screen(page) if INTERNAL.search(w)]

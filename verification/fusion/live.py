@@ -199,7 +199,8 @@ class CallFusion:
         not_judged = {r.detector_id: r.reason or "no result" for r in results if r.status != "ok"}
         if self._peak is None or (results and not any(r.status == "ok" for r in results)):
             # the detectors' call-level say wins: windows alone (e.g. 1.2 s of speech) judge nothing
-            return unknown_verdict(not_judged, first=damage)
+            judged = {r.detector_id: describe_result(r) for r in results if r.status == "ok"}
+            return unknown_verdict(not_judged, first=damage, judged=judged)
         # never judged well enough to reach a level: the end says the most (the most evidence)
         peak = self._latest if self._peak.level == "unknown" and self._latest is not None else self._peak
         dropped = {peak.notes[d] for d in not_judged if d in peak.notes}  # judged in windows, not overall
@@ -209,6 +210,11 @@ class CallFusion:
         kept = [r for r in peak.reasons
                 if r not in dropped and not r.startswith("Not judged") and not r.startswith(unjudged or ("\0",))]
         level, risk, people = peak.level, peak.risk, peak.participants
+        # a person none of whose detectors judged the call: the first detector's reason, as in Why
+        people = tuple(replace(p, level="unknown", risk=None,
+                               reasons=[f"{p.key[:1].upper()}{p.key[1:]}: not judged yet — {not_judged[next(iter(p.llrs))]}"])
+                       if p.llrs and all(d in not_judged for d in p.llrs) and p.level in ("low", "unknown") else p
+                       for p in people)
         if damage and level in ("low", "unknown"):
             level, risk = "unknown", None
             # nobody is `low` on a recording that broke off: the rest of it was never seen

@@ -8,6 +8,7 @@ from verification.fusion.advice import verdict_line
 from verification.fusion.reasons import describe_not_judged
 
 NOTHING_JUDGED = "Nothing could be judged yet: the full confirmation procedure applies"
+TOO_LITTLE = "Too little could be judged: the full confirmation procedure applies"
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,12 @@ class Verdict:
                 "reasons": list(self.reasons), "advice": self.advice}
 
 
-def unknown_verdict(why: dict[str, str], media_t: float | None = None, first: list[str] | None = None) -> Verdict:
-    """Nothing judged: say why, grouped, and that the full procedure applies."""
-    reasons = (first or []) + [NOTHING_JUDGED]
-    notes = {det: line for det, line in zip(why, (describe_not_judged({d: r})[0] for d, r in why.items()))}
+def unknown_verdict(why: dict[str, str], media_t: float | None = None, first: list[str] | None = None,
+                    judged: dict[str, str] | None = None) -> Verdict:
+    """Nothing (or too little) judged: say why, grouped, and that the full procedure applies.
+    `judged` holds the sentences of detectors that judged something all the same."""
+    judged = judged or {}
+    reasons = (first or []) + [TOO_LITTLE if judged else NOTHING_JUDGED] + list(judged.values())
+    notes = dict(judged)
+    notes.update({det: describe_not_judged({det: reason})[0] for det, reason in why.items()})
     return Verdict(None, "unknown", reasons + describe_not_judged(why), [], (), media_t, notes)

@@ -82,8 +82,11 @@ class TimelineView(QWidget):
                 continue
             y = band.bottom() - point.score * band.height()
             lines.setdefault(point.track, []).append(QPointF(x_of((point.t0 + point.t1) / 2), y))
+        # scores from windows of a detector that has not judged the call (too little of it) are drawn
+        # grey: the row's words say "not judged", and the line must not read as a judgement
+        judged = not self.model.summary(detector_id).startswith("not judged")
         for i, (track, points) in enumerate(sorted(lines.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))):
-            colour = QColor(TRACK_COLOURS[i % len(TRACK_COLOURS)])
+            colour = QColor(TRACK_COLOURS[i % len(TRACK_COLOURS)] if judged else "#aab2b9")
             painter.setPen(QPen(colour, 2, TRACK_DASHES[i % len(TRACK_DASHES)]))
             painter.drawPolyline(points)
             painter.setPen(QPen(colour, 1))

@@ -103,7 +103,11 @@ class VerdictPanel(QFrame):
             self._shown_level = look
             self._set_level(verdict.level, headline)
         risk = risk_text(verdict.risk)
-        self.risk.setText(f"{note} {risk[:1].lower()}{risk[1:]}" if note else risk)
+        if note and verdict.risk is not None:
+            risk = f"{note} {risk[:1].lower()}{risk[1:]}"
+        elif note:
+            risk = f"{note} {risk}"
+        self.risk.setText(risk)
         reasons = tuple(verdict.reasons)
         if reasons != self._shown_reasons:
             self._shown_reasons = reasons
