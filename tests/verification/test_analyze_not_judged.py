@@ -50,8 +50,9 @@ def _as_faststart_mp4(src: Path, dst: Path) -> Path:
     return dst
 
 
-def _analyze(path: Path, out: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict, list[str]]:
-    code = main(["analyze", str(path), "--json", str(out), "--quiet"])
+def _analyze(path: Path, out: Path, capsys: pytest.CaptureFixture[str],
+             html: Path | None = None) -> tuple[int, dict, list[str]]:
+    code = main(["analyze", str(path), "--json", str(out), "--quiet", *(["--html", str(html)] if html else [])])
     errors = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     return code, json.loads(out.read_text()), errors
 
@@ -62,8 +63,10 @@ def test_truncated_real_recording_is_not_judged_and_says_it_is_damaged(
     cut = tmp_path / "cut.mp4"
     data = whole.read_bytes()
     cut.write_bytes(data[: len(data) * 2 // 5])
-    code, report, errors = _analyze(cut, tmp_path / "cut.json", capsys)
+    code, report, errors = _analyze(cut, tmp_path / "cut.json", capsys, html=tmp_path / "cut.html")
     validate_report(report)
+    page = (tmp_path / "cut.html").read_text()
+    assert "NOT JUDGED" in page and "Damaged input" in page and "Not judged yet — do the full call-back" in page
     assert code == 2 and len(errors) == 1 and "cut.mp4" in errors[0] and "truncated or corrupt" in errors[0]
     verdict = report["verdict"]
     assert verdict["level"] == "unknown" and verdict["risk"] is None
