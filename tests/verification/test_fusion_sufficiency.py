@@ -90,3 +90,17 @@ def test_damaged_recording_is_unknown_with_the_damage_first() -> None:
                                   "6.50 s of 30.00 s; nothing after that point was analysed")
     assert "cut.mp4" not in damaged.reasons[0]
     assert [(p.key, p.level, p.risk) for p in damaged.participants] == [("voice", "unknown", None)]
+
+
+def test_a_source_failing_mid_call_turns_low_into_not_judged_at_once() -> None:
+    fusion = CallFusion()
+    for k in range(10):
+        fusion.add(ev("voice_synthetic", 2.0 + 0.5 * k, 0.02))
+    assert fusion.verdict(6.5).level == "low"
+    v = fusion.verdict(6.5, ["rec/cut.mp4: truncated or corrupt video after 3.00 s of 30.00 s"])
+    assert v.level == "unknown" and v.risk is None
+    assert v.reasons[0].startswith("The recording is damaged or cut short: truncated or corrupt video")
+    assert [p.level for p in v.participants] == ["unknown"]
+    for k in range(3):  # an alert is never hidden by a failure
+        fusion.add(ev("voice_synthetic", 7.0 + 0.5 * k, 0.99))
+    assert fusion.verdict(8.0, ["rec/cut.mp4: truncated or corrupt video"]).level == "elevated"

@@ -139,7 +139,9 @@ class CallFusion:
             self._participant_peaks[key] = verdict
         return verdict, notes
 
-    def verdict(self, now_t: float) -> Verdict:
+    def verdict(self, now_t: float, problems: Sequence[str] = ()) -> Verdict:
+        """The call's verdict at media time `now_t`. `problems` are source failures so far (a
+        recording that broke off, a lost device): they lead the reasons, and no one is `low`."""
         people: list[ParticipantVerdict] = []
         notes: dict[str, str] = {}
         strongest: dict[str, float] = {}
@@ -161,7 +163,7 @@ class CallFusion:
             # evidence went stale (face left, silence): keep an alert, report the last risk
             level = self._call.update(None, now_t)
             if level == "unknown":
-                return unknown_verdict(not_judged, now_t)
+                return unknown_verdict(not_judged, now_t, first=[problem_sentence(p) for p in problems])
             risk: float | None = self._last_risk
         elif alerts or not pending:
             worst = max(alerts or people, key=lambda p: (ORDER[p.level], p.risk or 0.0))
@@ -176,6 +178,11 @@ class CallFusion:
         reasons += [n for n in notes.values() if n not in reasons]
         judged = sorted({d for p in people for d in p.llrs})
         notes.update({det: describe_not_judged({det: why})[0] for det, why in not_judged.items()})
+        if problems:
+            reasons = [problem_sentence(p) for p in problems] + reasons
+            if level == "low":  # what comes after the failure was never seen
+                level, risk = "unknown", None
+                people = [replace(p, level="unknown", risk=None) if p.level == "low" else p for p in people]
         verdict = Verdict(risk, level, reasons + describe_not_judged(not_judged), judged,
                           tuple(people), now_t, notes)
         self._latest = verdict

@@ -234,7 +234,7 @@ class Engine:
                 self._sink(EvidenceReported(item))
             else:
                 t0 = time.perf_counter()
-                verdict = self._fusion.verdict(item.media_t)
+                verdict = self._fusion.verdict(item.media_t, tuple(self._failures))  # appended by capture threads
                 self._latest_verdict = verdict
                 latency = time.monotonic() - item.captured_at
                 self.metrics.end_to_end.add(latency)
