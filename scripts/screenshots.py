@@ -229,6 +229,15 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     wait_for(dialog.no_users.isVisible, 10)
     shoot("10-sign-in-no-users")
     dialog.reject()
+    # 14. A recording cut short: the app says it is damaged and the call is not judged (grey, never green).
+    unplug["after"] = 0
+    monitor.banner.hide()
+    chooser.set_recording(str(cut_copy(recording, tmp)))
+    monitor.start()
+    wait_for(lambda: session.active, 20)
+    wait_for(lambda: not session.active, 30)
+    shoot("14-monitor-damaged-recording")
+    chooser.set_recording(recording)
 
     # 8. The Admin tab (admins only): the policy form from the schema, a weakening edit in the diff,
     # and a change another admin proposed waiting for a second signature.
@@ -271,6 +280,30 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
 
 
 ADMIN_PASSWORD = "screenshot admin password"
+
+
+def cut_copy(recording: str, tmp: Path) -> Path:
+    """The recording's picture as a streaming MP4 (index first), cut to 40 % of its bytes, as a
+    download or a copy that stopped part-way leaves it."""
+    from fractions import Fraction
+
+    import av
+
+    whole, cut = tmp / "whole.mp4", tmp / "recording-cut-short.mp4"
+    with av.open(recording) as inp, av.open(str(whole), "w", options={"movflags": "faststart"}) as out:
+        stream = inp.streams.video[0]
+        vs = out.add_stream("mpeg4", rate=25)
+        vs.width, vs.height, vs.pix_fmt = stream.codec_context.width, stream.codec_context.height, "yuv420p"
+        for i, frame in enumerate(inp.decode(stream)):
+            image = av.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24"), format="rgb24")
+            image.pts, image.time_base = i, Fraction(1, 25)
+            for packet in vs.encode(image):
+                out.mux(packet)
+        for packet in vs.encode():
+            out.mux(packet)
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) * 2 // 5])
+    return cut
 
 
 def admin_world(args: object, tmp: Path) -> dict[str, Path]:

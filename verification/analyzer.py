@@ -14,7 +14,6 @@ from typing import Any, Callable, Protocol
 from verification.detectors.catalog import DETECTOR_SPECS
 from verification.detectors.evidence import Modality
 from verification.detectors.registry import DetectorRegistry
-from verification.errors import InputError
 from verification.fusion.calibration import CalibrationSet
 from verification.fusion.live import CallFusion
 from verification.pipeline.runner import Engine, EngineConfig
@@ -41,7 +40,9 @@ class RecordingAnalyzer:
     calibration: CalibrationSet = field(default_factory=CalibrationSet)
 
     def analyze(self, path: str | Path, progress: ProgressCallback | None = None) -> dict[str, Any]:
-        """Report for one recording. Raises InputError (one line, naming the file) when unreadable."""
+        """Report for one recording. Raises InputError (one line, naming the file) when it cannot be
+        opened; a recording that breaks off part-way (damaged, cut short) still gets a report, whose
+        `input.problems` and verdict say so."""
         info = probe_media(path)
         if self.faces is not None:
             self.faces.reset()
@@ -63,13 +64,13 @@ class RecordingAnalyzer:
             raise
         wall = time.perf_counter() - started
         analysis = engine.finish()
-        if analysis.failures:
-            message = analysis.failures[0]
-            raise InputError(message if str(Path(path).name) in message else f"{path}: {message}")
         if progress:
             progress(info.duration_s or engine.progress_media_s(), info.duration_s)
         used = self.models.loaded() if self.models is not None else []
         report = build_report(str(path), info.duration_s, analysis, used, wall)
+        if analysis.failures:  # damaged or cut short: the report says so (verdict and input), never "low"
+            name = Path(path).name
+            report["input"]["problems"] = [m if name in m else f"{path}: {m}" for m in analysis.failures]
         if clock is not None:  # time inside model runs vs the rest (decode, Python, waiting)
             onnx_s = clock.seconds - onnx_before
             report["timing"]["onnx_s"] = round(onnx_s, 3)

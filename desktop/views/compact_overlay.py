@@ -47,6 +47,12 @@ class CompactOverlay(QWidget):
         self.level.setAccessibleName("Call risk level")
         self.level.setWordWrap(True)  # a long headline takes two lines, the strip keeps its width
         row.addWidget(self.level, 1)
+        self.advice = QLabel()
+        self.advice.setWordWrap(True)
+        self.advice.setFixedWidth(WIDTH - 18)
+        self.advice.setAccessibleName("What to do")
+        self.advice.setStyleSheet("font-weight: 600;")
+        column.addWidget(self.advice)
         self.reason = QLabel()
         self.reason.setWordWrap(True)
         self.reason.setAccessibleName("Main reason")
@@ -64,35 +70,38 @@ class CompactOverlay(QWidget):
         row.addWidget(self.close_button)
         self.show_idle()
 
-    def _paint(self, level: str, headline: str, reason: str) -> None:
+    def _paint(self, level: str, headline: str, reason: str, advice: str | None = None) -> None:
         style = style_for(level)
         self.mark.setPixmap(level_pixmap(level, 28))
         self.level.setText(headline)
         self.level.setStyleSheet(f"font-weight: 700; font-size: 12pt; color: {style.colour};")
+        self.advice.setText(advice or "")
+        self.advice.setVisible(bool(advice))
         self.reason.setText(reason)
         self.frame.setStyleSheet(f"#overlayFrame {{ background: {style.tint}; border: 2px solid {style.colour};"
                                  " border-radius: 6px; }")
-        self.setAccessibleDescription(f"{headline}. {reason}")
+        self.setAccessibleDescription(". ".join(t for t in (headline, advice, reason) if t))
         self.adjustSize()
 
     def show_idle(self) -> None:
         self._paint("unknown", "CallShield: not watching", "Open CallShield and press Start to watch a call.")
 
     def show_watching(self, label: str) -> None:
-        self._paint("unknown", "CANNOT JUDGE YET", f"Watching {label}: the first verdict follows in a few seconds.")
+        self._paint("unknown", style_for("unknown").word, f"Watching {label}: the first verdict follows in a few seconds.",
+                    style_for("unknown").advice)
 
     def show_verdict(self, verdict: Verdict) -> None:
         style = style_for(verdict.level)
-        reason = verdict.reasons[0] if verdict.reasons else style.advice
-        self._paint(verdict.level, style.word, reason)
+        self._paint(verdict.level, style.word, verdict.reasons[0] if verdict.reasons else "", style.advice)
 
     def show_ended(self, verdict: Verdict | None) -> None:
         if verdict is None:
             self.show_idle()
             return
         style = style_for(verdict.level)
-        self._paint(verdict.level, f"Call ended: {style.word.lower()} at worst",
-                    verdict.reasons[0] if verdict.reasons else style.advice)
+        headline = ("Call ended: not judged" if verdict.level == "unknown"
+                    else f"Call ended: {style.word.lower()} at worst")
+        self._paint(verdict.level, headline, verdict.reasons[0] if verdict.reasons else "", style.advice)
 
     def place_on(self, screen: QScreen | None = None, window: QRect | None = None) -> None:
         """The strip's first place on `screen`, clear of the top of the main `window` (its frame

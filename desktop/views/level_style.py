@@ -10,6 +10,8 @@ from typing import Mapping
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
+from verification.fusion.advice import verdict_line
+
 
 @dataclass(frozen=True)
 class LevelStyle:
@@ -19,18 +21,19 @@ class LevelStyle:
     shape: str  # circle | triangle | octagon | square
     colour: str  # strong colour (marks, borders)
     tint: str  # light background behind text
-    advice: str  # what to do, in one sentence
+
+    @property
+    def advice(self) -> str:
+        """What to do, in one sentence: the engine's verdict line, the same as in reports."""
+        return verdict_line(self.level)
 
 
+# Not judged yet is its own state: neutral grey, a "?" in a square, never the green tick of `low`.
 LEVEL_STYLES: Mapping[str, LevelStyle] = MappingProxyType({
-    "low": LevelStyle("low", "LOW RISK", "LOW", "circle", "#1b7a34", "#e3f3e7",
-                      "No signs of synthetic media so far. The policy's confirmation steps still apply."),
-    "elevated": LevelStyle("elevated", "ELEVATED RISK", "ELEVATED", "triangle", "#9a5b00", "#fff1d1",
-                           "Complete every out-of-band step before acting on anything asked in this call."),
-    "high": LevelStyle("high", "HIGH RISK", "HIGH", "octagon", "#b3261e", "#fde3e1",
-                       "Do not act on this call. Hang up and call back on the number in the directory."),
-    "unknown": LevelStyle("unknown", "CANNOT JUDGE", "NOT JUDGED", "square", "#4f5b66", "#e9edf1",
-                          "The detectors cannot judge this call yet, so the full confirmation procedure applies."),
+    "low": LevelStyle("low", "LOW RISK", "LOW", "circle", "#1b7a34", "#e3f3e7"),
+    "elevated": LevelStyle("elevated", "ELEVATED RISK", "ELEVATED", "triangle", "#9a5b00", "#fff1d1"),
+    "high": LevelStyle("high", "HIGH RISK", "HIGH", "octagon", "#b3261e", "#fde3e1"),
+    "unknown": LevelStyle("unknown", "NOT JUDGED YET", "NOT JUDGED YET", "square", "#4f5b66", "#e9edf1"),
 })
 
 

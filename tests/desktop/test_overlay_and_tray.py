@@ -10,7 +10,7 @@ from desktop.views.tray import TrayNotifier
 from verification.fusion.verdict import Verdict
 
 
-def _verdict(level: str, reason: str = "face #0: face: swap or generation artefacts") -> Verdict:
+def _verdict(level: str, reason: str = "Face #0: Face swap: the face shows swap or generation artefacts") -> Verdict:
     risk = {"low": 0.1, "elevated": 0.7, "high": 0.95}.get(level)
     return Verdict(risk, level, [reason])
 
@@ -21,13 +21,19 @@ def test_overlay_level_and_top_reason(qtbot: QtBot) -> None:
     assert overlay.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert overlay.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)  # never steals the call's focus
     overlay.show_watching("window 'Zoom Meeting'")
-    assert overlay.level.text() == "CANNOT JUDGE YET"
+    assert overlay.level.text() == "NOT JUDGED YET"
+    assert overlay.advice.text() == "Not judged yet — do the full call-back before paying."
     overlay.show_verdict(_verdict("high"))
     assert overlay.level.text() == "HIGH RISK"
-    assert overlay.reason.text() == "face #0: face: swap or generation artefacts"
+    assert overlay.advice.text() == "High risk — do not pay; hang up and follow the call-back procedure."
+    assert overlay.reason.text() == "Face #0: Face swap: the face shows swap or generation artefacts"
     assert "HIGH RISK" in overlay.accessibleDescription()
     overlay.show_ended(_verdict("elevated"))
     assert overlay.level.text() == "Call ended: elevated risk at worst"
+    overlay.show_ended(_verdict("unknown", "The recording is damaged or cut short: truncated or corrupt video"))
+    assert overlay.level.text() == "Call ended: not judged"
+    assert overlay.reason.text().startswith("The recording is damaged")
+    assert overlay.advice.text().startswith("Not judged yet")
     with qtbot.waitSignal(overlay.open_main):
         qtbot.mouseClick(overlay.open_button, Qt.MouseButton.LeftButton)
     overlay.show()
@@ -45,7 +51,7 @@ def test_tray_notifies_only_when_the_level_rises(qtbot: QtBot) -> None:
         tray.update_verdict(_verdict(level))
     assert [title for title, _ in seen] == ["CallShield: ELEVATED RISK", "CallShield: HIGH RISK",
                                              "CallShield: HIGH RISK"]
-    assert "Do not act on this call" in seen[1][1] and "swap" in seen[1][1]
+    assert "do not pay" in seen[1][1] and "swap" in seen[1][1]
     tray.reset()
     tray.update_verdict(_verdict("elevated"))
     assert len(seen) == 4  # a new call's first rise is news again

@@ -48,7 +48,7 @@ def test_reports_follow_contract_for_audio_video_and_both(clips: dict[str, Path]
     assert audio_report["input"]["video"] is None and audio_report["input"]["audio"]["sample_rate"] == 8000
     assert video_report["input"]["audio"] is None
     page = html.read_text()
-    assert page.count("<section>") == 3 and "Could not judge" in page
+    assert page.count("<section>") == 3 and "NOT JUDGED" in page and "Not judged yet — do the full call-back before paying." in page
 
 
 def test_json_output_is_one_object_for_one_input(clips: dict[str, Path], tmp_path: Path) -> None:

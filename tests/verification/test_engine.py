@@ -108,7 +108,7 @@ def test_audio_evidence_reaches_fusion_and_verdict() -> None:
     assert all(v.latency_s >= 0 for v in verdicts)
     assert max(w.score for w in detector.windows) == 1.0  # loud bursts saturate this toy score
     assert analysis.verdict.level == "high" and analysis.verdict.risk > 0.99
-    assert "voice: synthesis artefacts" in analysis.verdict.reasons[0]
+    assert "Synthetic voice: the voice sounds synthesised" in analysis.verdict.reasons[0]
     assert analysis.metrics["end_to_end"]["count"] == 9
 
 

@@ -62,7 +62,7 @@ def test_everything_not_applicable_gives_unknown_with_reasons() -> None:
     v = fusion.verdict(2.0)
     assert v.level == "unknown" and v.risk is None
     assert any("full confirmation procedure" in r for r in v.reasons)
-    assert "not judged: pulse: no face" in v.reasons
+    assert "Not judged: Pulse (skin colour) — no face" in v.reasons
     final = fusion.final_verdict([DetectorResult.not_applicable("pulse", Modality.VIDEO, "no face")])
     assert final.level == "unknown"
 
@@ -79,8 +79,9 @@ def test_one_odd_window_does_not_alert_a_burst_elevates_and_only_a_sustained_run
     fusion.add(ev("voice_synthetic", 6.0, 0.97))
     v = fusion.verdict(6.0)
     assert v.level == "elevated" and v.risk == pytest.approx(0.85)  # a burst: held below `high`
-    assert v.reasons[0].startswith("voice: synthesis artefacts in 3 of 9 windows over 6.0 s (score 0.97)")
-    assert "not high yet: that needs 3.5 s of consistent evidence" in v.reasons
+    assert v.reasons[0] == ("Synthetic voice: the voice sounds synthesised or converted "
+                            "(in 3 of 9 checks over 6.0 s, score 0.97)")
+    assert "Not high yet: that needs 3.5 s of consistent evidence" in v.reasons
     levels = []
     for k in range(1, 12):
         fusion.add(ev("voice_synthetic", 6.0 + 0.5 * k, 0.97))
@@ -124,14 +125,14 @@ def test_worst_participant_decides_and_final_verdict_is_worst_moment() -> None:
         v = fusion.verdict(t)
     assert v.level == "high"
     assert {p.key: p.level for p in v.participants} == {"face #0": "low", "face #1": "high"}
-    assert v.reasons[0].startswith("face #1: face: swap or generation artefacts")
+    assert v.reasons[0].startswith("Face #1: Face swap: the face shows swap or generation artefacts")
     for k in range(30):  # the fake leaves; later only the real participant
         t = 6 + k * 0.5
         fusion.add(ev("face_synthetic", t, 0.1, track=0))
         fusion.verdict(t)
     assert fusion.verdict(21.0).level == "low"
     final = fusion.final_verdict([])
-    assert final.level == "high" and "worst moment at 5.5 s" in final.reasons
+    assert final.level == "high" and "Worst moment at 5.5 s" in final.reasons
 
 
 def test_calibration_fit_and_file(tmp_path) -> None:

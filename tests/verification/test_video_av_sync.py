@@ -3,11 +3,14 @@ another clip's voice, and every "cannot judge" path."""
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pytest
 
 from tests.verification.test_video_support import audio_reader, grid_clip, grid_paths, run, still_frames
 from verification.detectors.av_features import SpeechEnvelope, mouth_opening
+from verification.detectors.base import FrameAnalysis
 from verification.detectors.av_sync import AvSyncDetector, AvSyncOptions, best_offset, create
 
 SHIFTS = (0.2, -0.2, 0.3, 0.5)
@@ -93,3 +96,46 @@ def test_short_span_is_too_short() -> None:
     clip = grid_clip("pwij3p.mpg")
     short = run(AvSyncDetector(), clip.frames[:25], clip.faces[:25], audio_reader(clip.audio))
     assert short.status == "not_applicable" and short.reason.startswith("too short")
+
+
+def _ring_reader(audio: np.ndarray, arrived_until: list[float]) -> Callable[[float, float], np.ndarray]:
+    """read_audio as the engine's ring answers it: real samples up to the end of the track and up
+    to `arrived_until[0]` seconds (audio not captured yet), exact zeros beyond (not held)."""
+
+    def read(t0: float, t1: float) -> np.ndarray:
+        a, n = int(round(t0 * 16000)), int(round((t1 - t0) * 16000))
+        out = np.zeros(n, np.float32)
+        hi = min(a + n, len(audio), int(arrived_until[0] * 16000))
+        if hi > a:
+            chunk = audio[a:hi].copy()
+            chunk[chunk == 0] = 1e-6  # digital silence inside the track is audio, not a hole
+            out[:hi - a] = chunk
+        return out
+
+    return read
+
+
+def test_audio_ending_a_moment_before_the_picture_is_not_missing_audio() -> None:
+    """Recordings often end their audio tens of ms before the last frame (codec padding): the last
+    window is judged up to the end of the audio instead of claiming the call audio is missing."""
+    clip = grid_clip("lwbsza.mpg")
+    end = clip.frames[-1].pts - 0.1
+    result = run(AvSyncDetector(), clip.frames, clip.faces, _ring_reader(clip.audio[:int(end * 16000)], [1e9]))
+    assert result.status == "ok"
+    assert not [w for w in result.windows if w.reason == "call audio missing for this span"]
+
+
+def test_live_audio_arriving_late_is_not_missing_audio() -> None:
+    """Live, audio reaches the ring in blocks and can trail the picture by more than the old 0.3 s
+    read lag (a busy machine): it is late, not missing."""
+    clip = grid_clip("lwbsza.mpg")
+    arrived = [0.0]
+    reader = _ring_reader(clip.audio, arrived)
+    detector = AvSyncDetector()
+    for frame, obs in zip(clip.frames, clip.faces):
+        arrived[0] = frame.pts - 0.6  # the audio captured so far trails the frame by 0.6 s
+        detector.process_video(FrameAnalysis(frame, obs, reader))
+    arrived[0] = 1e9
+    result = detector.result()
+    assert not [w for w in result.windows if w.reason == "call audio missing for this span"]
+    assert result.status == "ok"

@@ -51,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
                 bar.print_error(f"callshield: error: {exc}")
                 continue
             reports.append(report)
+            problems = report["input"].get("problems") or []
+            if problems:  # damaged: reported as not judged, and still an error for scripts
+                failed += 1
+                bar.print_error(f"callshield: error: {problems[0]}")
             if not args.quiet:
                 verdict = report["verdict"]
                 risk = "n/a" if verdict["risk"] is None else f"{verdict['risk']:.2f}"

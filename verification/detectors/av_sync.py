@@ -36,7 +36,9 @@ class AvSyncOptions:
     min_window_s: float = 2.6
     max_lag_s: float = 0.7
     grid_hz: float = 50.0  # common time grid of lips and voice (20 ms steps)
-    read_lag_s: float = 0.3  # read live audio this far behind the frame (it arrives in chunks)
+    # read live audio this far behind the frame, holes and all (it arrives in blocks, and on a busy
+    # machine late): audio later than this is marked missing for good, so it must not be too short
+    read_lag_s: float = 1.0
     max_gap_s: float = 0.4
     min_speech_range: float = 2.0  # log-energy spread (p90 - p10) that counts as speech
     min_mouth_std: float = 0.015  # lip opening / eye distance: below this the mouth is still
@@ -99,6 +101,16 @@ class AvSyncDetector(TrackedVideoDetector[MouthTrack]):
             return Judgement(t0, reason=too_short(span, o.min_window_s))
         grid = np.arange(t[0], t[-1], 1.0 / o.grid_hz)
         env, valid = self.audio.on_grid(grid)
+        if valid.any() and not valid[-1]:
+            # no audio after the last real sample is not a hole: the track ended a moment before the
+            # picture (codec padding) or has not arrived yet; judge up to where the voice is known
+            last = int(np.flatnonzero(valid)[-1]) + 1
+            grid, env, valid = grid[:last], env[:last], valid[:last]
+            keep = t <= grid[-1] + 1.0 / o.grid_hz
+            t, x = t[keep], x[keep]
+            span = float(grid[-1] - grid[0]) if len(grid) > 1 else 0.0
+            if span < o.min_window_s:
+                return Judgement(t0, reason=AUDIO_MISSING)
         if not valid.all():  # judge only the stretch after the last hole in the audio
             after = grid > grid[np.flatnonzero(~valid)[-1]]
             if after.sum() < o.min_window_s * o.grid_hz:

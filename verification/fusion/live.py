@@ -8,14 +8,16 @@ Everything is keyed by media time, so a recording gives the same verdicts as the
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Sequence
 
 from verification.detectors.catalog import spec_for
 from verification.detectors.evidence import DetectorResult, Evidence, Modality
 from verification.fusion.calibration import CalibrationSet
 from verification.fusion.combine import group_llrs, risk_from_llr, total_llr
-from verification.fusion.levels import ORDER, LevelTracker
-from verification.fusion.reasons import describe, describe_not_judged
+from verification.fusion.levels import ORDER, LevelTracker, level_for
+from verification.fusion.reasons import describe, describe_not_judged, describe_result
+from verification.fusion.sufficiency import judged_seconds, needed_seconds, shortfall
 from verification.fusion.verdict import ParticipantVerdict, Verdict, unknown_verdict
 
 KEEP_WINDOWS = 64
@@ -69,6 +71,7 @@ class CallFusion:
     _trackers: dict[str, LevelTracker] = field(default_factory=dict)
     _call: LevelTracker | None = None
     _peak: Verdict | None = None
+    _latest: Verdict | None = None
     _last_risk: float | None = None
     _participant_peaks: dict[str, ParticipantVerdict] = field(default_factory=dict)
 
@@ -81,13 +84,16 @@ class CallFusion:
         self._windows.setdefault((key, evidence.detector_id), deque(maxlen=KEEP_WINDOWS)).append(evidence)
         self._not_judged.pop(evidence.detector_id, None)
 
-    def _participant(self, key: str, now_t: float) -> ParticipantVerdict | None:
+    def _participant(self, key: str, now_t: float) -> tuple[ParticipantVerdict, dict[str, str]] | None:
+        """This person's verdict now, and each of their judged detectors' sentence."""
         llrs: dict[str, float] = {}
         sustained: dict[str, float] = {}
         recent: dict[str, list[Evidence]] = {}
+        kept: list[Evidence] = []
         for (who, det), windows in self._windows.items():
             if who != key:
                 continue
+            kept.extend(windows)
             fresh = [w for w in windows if now_t - w.t1 <= self.stale_after_s]
             if not fresh:
                 continue
@@ -104,39 +110,82 @@ class CallFusion:
         steady = risk_from_llr(total_llr(sustained), self.prior_log_odds) if sustained else 0.0
         risk = confirmed_risk(fast, steady)
         track = self._tracks.get(key)
-        level = self._trackers.setdefault(key, LevelTracker(self.hold_s)).update(risk, now_t)
+        judged_s = judged_seconds(kept)
+        short = shortfall(key, judged_s)
+        tracker = self._trackers.setdefault(key, LevelTracker(self.hold_s))
+        # not enough judged yet: no reassurance (`low`), though an alert still rises or holds
+        level = tracker.update(None if short and level_for(risk) == "low" else risk, now_t)
+        alert = level in ("elevated", "high")
+        label = key[:1].upper() + key[1:]  # "Face #2", "Voice"
+        who = label if track is not None else None  # voice/video sentences name themselves
         deciding = sorted(group_llrs(llrs).values(), key=lambda d: d[1], reverse=True)
-        who = key if track is not None else None  # "face #2"; voice/video reasons name themselves
-        reasons = [describe(det, recent[det], who) for det, llr in deciding if llr > 0]
-        if fast > risk and level != "high":
-            reasons.append(f"not high yet: that needs {self.sustain_s:.1f} s of consistent evidence")
-        verdict = ParticipantVerdict(key, track, risk, level, llrs, reasons)
+        notes = {det: describe(det, recent[det], who, suspicious=alert and llrs[det] > 0) for det in llrs}
+        if level == "unknown":
+            reasons = [f"{label}: not judged yet — {short}"]
+        elif level == "low":
+            _need, what = needed_seconds(key)
+            reasons = [f"{label}: no signs of synthetic media in {judged_s:.1f} s of {what}"]
+        else:
+            reasons = [notes[det] for det, llr in deciding if llr > 0]
+            if not reasons:  # an alert held by hysteresis after the evidence eased
+                reasons = [f"{label}: flagged moments ago; the level falls after {self.hold_s:.0f} s "
+                           "without signs of synthetic media"]
+            if fast > risk and level != "high":
+                reasons.append(f"Not high yet: that needs {self.sustain_s:.1f} s of consistent evidence")
+        verdict = ParticipantVerdict(key, track, risk if level != "unknown" else None, level, llrs, reasons,
+                                     judged_s)
         peak = self._participant_peaks.get(key)
         if peak is None or (ORDER[level], round(risk, 6)) > (ORDER[peak.level], round(peak.risk or 0.0, 6)):
             self._participant_peaks[key] = verdict
-        return verdict
+        return verdict, notes
 
-    def verdict(self, now_t: float) -> Verdict:
-        people = [p for key in sorted(self._tracks) if (p := self._participant(key, now_t)) is not None]
+    def verdict(self, now_t: float, problems: Sequence[str] = ()) -> Verdict:
+        """The call's verdict at media time `now_t`. `problems` are source failures so far (a
+        recording that broke off, a lost device): they lead the reasons, and no one is `low`."""
+        people: list[ParticipantVerdict] = []
+        notes: dict[str, str] = {}
+        strongest: dict[str, float] = {}
+        for key in sorted(self._tracks):
+            judged = self._participant(key, now_t)
+            if judged is None:
+                continue
+            person, person_notes = judged
+            people.append(person)
+            for det, sentence in person_notes.items():  # several faces: the most suspicious one speaks
+                if det not in strongest or person.llrs[det] > strongest[det]:
+                    strongest[det], notes[det] = person.llrs[det], sentence
         if self._call is None:
             self._call = LevelTracker(self.hold_s)
+        not_judged = {d: r for d, r in self._not_judged.items() if d not in notes}
+        alerts = [p for p in people if p.level in ("elevated", "high")]
+        pending = [p for p in people if p.level == "unknown"]
         if not people:
             # evidence went stale (face left, silence): keep an alert, report the last risk
             level = self._call.update(None, now_t)
             if level == "unknown":
-                return unknown_verdict(dict(self._not_judged), now_t)
+                return unknown_verdict(not_judged, now_t, first=[problem_sentence(p) for p in problems])
             risk: float | None = self._last_risk
-        else:
-            worst = max(people, key=lambda p: (ORDER[p.level], p.risk or 0.0))
+        elif alerts or not pending:
+            worst = max(alerts or people, key=lambda p: (ORDER[p.level], p.risk or 0.0))
             risk = worst.risk
             self._last_risk = risk
             level = self._call.update(risk, now_t)
-        reasons = [r for p in sorted(people, key=lambda p: -(p.risk or 0.0)) for r in p.reasons]
-        if not reasons:
-            reasons = ["no judged detector found signs of synthetic media"]
+        else:  # someone is not judged yet and no one is alarming: not `low`
+            level = self._call.update(None, now_t)
+            risk = self._last_risk if level != "unknown" else None
+        ranked = sorted(people, key=lambda p: (-ORDER[p.level], -(p.risk or 0.0)))
+        reasons = [r for p in ranked for r in p.reasons]
+        reasons += [n for n in notes.values() if n not in reasons]
         judged = sorted({d for p in people for d in p.llrs})
-        verdict = Verdict(risk, level, reasons + describe_not_judged(self._not_judged), judged,
-                          tuple(people), now_t)
+        notes.update({det: describe_not_judged({det: why})[0] for det, why in not_judged.items()})
+        if problems:
+            reasons = [problem_sentence(p) for p in problems] + reasons
+            if level == "low":  # what comes after the failure was never seen
+                level, risk = "unknown", None
+                people = [replace(p, level="unknown", risk=None) if p.level == "low" else p for p in people]
+        verdict = Verdict(risk, level, reasons + describe_not_judged(not_judged), judged,
+                          tuple(people), now_t, notes)
+        self._latest = verdict
         # the first moment the worst level and risk were reached (ties keep the earlier one)
         if self._peak is None or (ORDER[level], round(risk or 0.0, 6)) > (ORDER[self._peak.level],
                                                                           round(self._peak.risk or 0.0, 6)):
@@ -147,14 +196,54 @@ class CallFusion:
         """The worst verdict each participant reached during the call."""
         return dict(self._participant_peaks)
 
-    def final_verdict(self, results: list[DetectorResult]) -> Verdict:
-        """The call's verdict for reports: its worst moment, or `unknown` if nothing was judged."""
+    def final_verdict(self, results: list[DetectorResult], problems: Sequence[str] = ()) -> Verdict:
+        """The call's verdict for reports: its worst moment, or `unknown` if nothing was judged.
+
+        `problems` are the sources' failures (a damaged or cut-short recording, a lost device):
+        the media after them was never seen, so they lead the reasons and a `low` becomes `unknown`.
+        """
+        damage = [problem_sentence(p) for p in problems]
+        not_judged = {r.detector_id: r.reason or "no result" for r in results if r.status != "ok"}
         if self._peak is None or (results and not any(r.status == "ok" for r in results)):
             # the detectors' call-level say wins: windows alone (e.g. 1.2 s of speech) judge nothing
-            return unknown_verdict({r.detector_id: r.reason or "no result" for r in results if r.status != "ok"})
-        peak = self._peak
-        when = f"worst moment at {peak.media_t:.1f} s" if peak.media_t is not None else "worst moment"
-        not_judged = {r.detector_id: r.reason or "no result" for r in results if r.status != "ok"}
-        reasons = [r for r in peak.reasons if not r.startswith("not judged")]
-        return Verdict(peak.risk, peak.level, reasons + [when] + describe_not_judged(not_judged),
-                       peak.judged, peak.participants, peak.media_t)
+            judged = {r.detector_id: describe_result(r) for r in results if r.status == "ok"}
+            return unknown_verdict(not_judged, first=damage, judged=judged)
+        # never judged well enough to reach a level: the end says the most (the most evidence)
+        peak = self._latest if self._peak.level == "unknown" and self._latest is not None else self._peak
+        dropped = {peak.notes[d] for d in not_judged if d in peak.notes}  # judged in windows, not overall
+        # a person none of whose detectors judged the call as a whole: the detectors' lines say why
+        unjudged = tuple(f"{p.key[:1].upper()}{p.key[1:]}: " for p in peak.participants
+                         if p.llrs and all(d in not_judged for d in p.llrs))
+        kept = [r for r in peak.reasons
+                if r not in dropped and not r.startswith("Not judged") and not r.startswith(unjudged or ("\0",))]
+        level, risk, people = peak.level, peak.risk, peak.participants
+        # a person none of whose detectors judged the call: the first detector's reason, as in Why
+        people = tuple(replace(p, level="unknown", risk=None,
+                               reasons=[f"{p.key[:1].upper()}{p.key[1:]}: not judged yet — {not_judged[next(iter(p.llrs))]}"])
+                       if p.llrs and all(d in not_judged for d in p.llrs) and p.level in ("low", "unknown") else p
+                       for p in people)
+        if damage and level in ("low", "unknown"):
+            level, risk = "unknown", None
+            # nobody is `low` on a recording that broke off: the rest of it was never seen
+            people = tuple(replace(p, level="unknown", risk=None, reasons=damage[:1]) if p.level == "low" else p
+                           for p in people)
+        when = [] if level == "unknown" else [f"Worst moment at {peak.media_t:.1f} s" if peak.media_t is not None
+                                              else "Worst moment"]
+        # the call-level results replace what the worst moment could not judge yet
+        notes = {d: n for d, n in peak.notes.items() if d not in not_judged and not n.startswith("Not judged")}
+        for r in results:  # judged over the whole call though not at the worst moment (e.g. at the end)
+            if r.status == "ok" and r.detector_id not in notes:
+                notes[r.detector_id] = describe_result(r)
+                kept.append(notes[r.detector_id])
+        notes.update({det: describe_not_judged({det: why})[0] for det, why in not_judged.items()})
+        return Verdict(risk, level, damage + kept + when + describe_not_judged(not_judged),
+                       [d for d in peak.judged if d not in not_judged], people, peak.media_t, notes)
+
+
+def problem_sentence(message: str) -> str:
+    """A source failure in words: damage to a recording says so, other failures say what stopped."""
+    head, sep, rest = message.partition(": ")
+    detail = rest if sep and ("/" in head or "\\" in head or "." in head) else message  # drop the file path
+    if "truncated or corrupt" in detail:
+        return f"The recording is damaged or cut short: {detail}; nothing after that point was analysed"
+    return f"Part of the call could not be read: {detail}; nothing after that point was analysed"

@@ -192,7 +192,8 @@ class Engine:
         if any(t.is_alive() for t in self._threads):
             raise RuntimeError("finish() called while the engine is still running")
         results = [d.result() for d in self._detectors]
-        return CallAnalysis(self._video_info, self._audio_info, results, self._fusion.final_verdict(results),
+        verdict = self._fusion.final_verdict(results, self._failures)  # a damaged source leads the reasons
+        return CallAnalysis(self._video_info, self._audio_info, results, verdict,
                             dict(self._vision_state.tracks), self.metrics_snapshot(), list(self._failures),
                             self._fusion.participant_peaks())
 
@@ -233,7 +234,7 @@ class Engine:
                 self._sink(EvidenceReported(item))
             else:
                 t0 = time.perf_counter()
-                verdict = self._fusion.verdict(item.media_t)
+                verdict = self._fusion.verdict(item.media_t, tuple(self._failures))  # appended by capture threads
                 self._latest_verdict = verdict
                 latency = time.monotonic() - item.captured_at
                 self.metrics.end_to_end.add(latency)

@@ -6,14 +6,10 @@ import json
 from html import escape
 from typing import Any, Sequence
 
+from verification.fusion.advice import verdict_line
 from verification.report.svg_plots import score_timeline, track_presence
 
-LEVEL_TEXT = {
-    "low": "Low risk: no detector found signs of synthetic media. Policy steps still apply.",
-    "elevated": "Elevated risk: some signals look synthetic. Complete every out-of-band step before acting.",
-    "high": "High risk: strong signs of synthetic media. Do not act on this call; verify through a number on file.",
-    "unknown": "Could not judge: the detectors had nothing reliable to work with. The full procedure applies.",
-}
+LEVEL_WORD = {"low": "LOW RISK", "elevated": "ELEVATED RISK", "high": "HIGH RISK", "unknown": "NOT JUDGED"}
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:960px;color:#1d232a}
@@ -38,9 +34,11 @@ def _section(report: dict[str, Any]) -> str:
     level = verdict["level"]
     risk = "n/a" if verdict["risk"] is None else f"{verdict['risk']:.2f}"
     out = [f"<h1>{escape(inp['path'])}</h1>",
-           f'<div class="verdict {escape(level)}"><strong>{escape(level.upper())}</strong> (risk {risk})<br>'
-           f"{escape(LEVEL_TEXT[level])}<ul>" + "".join(f"<li>{escape(r)}</li>" for r in verdict["reasons"])
-           + "</ul></div>"]
+           f'<div class="verdict {escape(level)}"><strong>{escape(LEVEL_WORD[level])}</strong> (risk {risk})<br>'
+           f"{escape(verdict.get('advice') or verdict_line(level))}<ul>"
+           + "".join(f"<li>{escape(r)}</li>" for r in verdict["reasons"]) + "</ul></div>"]
+    for problem in inp.get("problems") or []:
+        out.append(f'<p class="problem"><strong>Damaged input:</strong> {escape(problem)}</p>')
     video, audio = inp.get("video"), inp.get("audio")
     out.append("<table>" + _row(["duration", f"{duration:.2f} s"])
                + _row(["video", "none" if not video else f"{video['width']}x{video['height']} @ {video['fps']} fps"])

@@ -151,6 +151,7 @@ class MonitorPage(QWidget):
     def _on_verdict(self, verdict: Verdict, _latency_s: float) -> None:
         self.verdict.show_verdict(verdict)
         self.preview.set_verdicts(verdict.participants)
+        self.timeline_model.set_notes(verdict.notes)
         if verdict.media_t is not None:
             self.timeline_model.note_time(verdict.media_t)
         self._timelines_dirty = True
@@ -180,7 +181,10 @@ class MonitorPage(QWidget):
         final = record.analysis.verdict if record is not None and record.analysis is not None else None
         final = final or (record.peak if record is not None else None)
         if final is not None:
-            self.verdict.show_verdict(final, note="Call ended. Worst moment:")
+            note = "Call ended. Worst moment:" if final.level != "unknown" else "Call ended."
+            self.verdict.show_verdict(final, note=note)
+            self.preview.set_verdicts(final.participants)
+            self.timeline_model.set_notes(final.notes)
         if self.banner.isHidden() or self.banner.kind != "error":
             self.banner.show_message("info", "Watching stopped. This call's verdict and timelines stay here "
                                      "until you start again.")

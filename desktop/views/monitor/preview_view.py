@@ -71,9 +71,8 @@ class PreviewView(QWidget):
     # -- what a screen reader and the tests read -------------------------------------------------
     def badge_text(self, track: int) -> str:
         verdict = self._verdicts.get(track)
-        if verdict is None:
-            return f"face #{track} · not judged yet"
-        return f"face #{track} · {style_for(verdict.level).short}"
+        level = verdict.level if verdict is not None else "unknown"  # no verdict yet: not judged yet
+        return f"face #{track} · {style_for(level).short}"
 
     def badges(self) -> list[str]:
         return [self.badge_text(f.track) for f in self._faces]

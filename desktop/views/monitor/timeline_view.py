@@ -1,5 +1,5 @@
 """Per-detector timelines drawn with QPainter: one row per detector, score 0 (real) to 1 (fake)
-over the last minute of the call; grey hatching where the detector could not judge.
+over the call so far; grey hatching where the detector could not judge.
 
 Repaints are throttled by the monitor page's timer, not per evidence item, so a burst of evidence
 costs one repaint.
@@ -82,8 +82,11 @@ class TimelineView(QWidget):
                 continue
             y = band.bottom() - point.score * band.height()
             lines.setdefault(point.track, []).append(QPointF(x_of((point.t0 + point.t1) / 2), y))
+        # scores from windows of a detector that has not judged the call (too little of it) are drawn
+        # grey: the row's words say "not judged", and the line must not read as a judgement
+        judged = not self.model.summary(detector_id).startswith("not judged")
         for i, (track, points) in enumerate(sorted(lines.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))):
-            colour = QColor(TRACK_COLOURS[i % len(TRACK_COLOURS)])
+            colour = QColor(TRACK_COLOURS[i % len(TRACK_COLOURS)] if judged else "#aab2b9")
             painter.setPen(QPen(colour, 2, TRACK_DASHES[i % len(TRACK_DASHES)]))
             painter.drawPolyline(points)
             painter.setPen(QPen(colour, 1))
@@ -112,11 +115,23 @@ class TimelineView(QWidget):
         painter.setPen(QColor("#5f6b76"))
         painter.drawText(QRectF(6, top, LABEL_W - 12, AXIS_H), Qt.AlignmentFlag.AlignVCenter,
                          "score 0 = real, 1 = fake")
-        step = 10.0 if t_end - t_start > 30 else 5.0
+        step = tick_step(t_end - t_start)
         t = (int(t_start / step) + 1) * step
         while t <= t_end:
             x = x_of(t)
             if left <= x <= right - 24:
                 painter.drawLine(QPointF(x, top), QPointF(x, top + 4))
-                painter.drawText(QRectF(x - 30, top + 2, 60, AXIS_H - 2), Qt.AlignmentFlag.AlignCenter, f"{t:.0f} s")
+                painter.drawText(QRectF(x - 30, top + 2, 60, AXIS_H - 2), Qt.AlignmentFlag.AlignCenter, tick_label(t))
             t += step
+
+
+def tick_step(span_s: float) -> float:
+    """A round step giving at most about 8 ticks over `span_s` (1 s for a short clip, minutes for an hour)."""
+    for step in (1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0):
+        if span_s / step <= 8:
+            return step
+    return 3600.0
+
+
+def tick_label(t: float) -> str:
+    return f"{t:.0f} s" if t < 120 else f"{t / 60:.0f} min"

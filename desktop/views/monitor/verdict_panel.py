@@ -20,9 +20,13 @@ def risk_text(risk: float | None) -> str:
 
 
 def participant_text(p: ParticipantVerdict) -> str:
+    """e.g. "voice — NOT JUDGED YET: only 0.5 s of speech judged so far; 4 s needed"."""
     risk = "" if p.risk is None else f", risk {p.risk * 100:.0f}"
-    reason = f": {p.reasons[0]}" if p.reasons else ""
-    return f"{p.key} — {style_for(p.level).short}{risk}{reason}"
+    reason = p.reasons[0] if p.reasons else ""
+    label = f"{p.key[:1].upper()}{p.key[1:]}: "
+    reason = reason[len(label):] if reason.startswith(label) else reason  # the line already names them
+    reason = reason.removeprefix("not judged yet — ")  # the level already says it
+    return f"{p.key} — {style_for(p.level).short}{risk}" + (f": {reason}" if reason else "")
 
 
 class VerdictPanel(QFrame):
@@ -99,7 +103,11 @@ class VerdictPanel(QFrame):
             self._shown_level = look
             self._set_level(verdict.level, headline)
         risk = risk_text(verdict.risk)
-        self.risk.setText(f"{note} {risk[:1].lower()}{risk[1:]}" if note else risk)
+        if note and verdict.risk is not None:
+            risk = f"{note} {risk[:1].lower()}{risk[1:]}"
+        elif note:
+            risk = f"{note} {risk}"
+        self.risk.setText(risk)
         reasons = tuple(verdict.reasons)
         if reasons != self._shown_reasons:
             self._shown_reasons = reasons
