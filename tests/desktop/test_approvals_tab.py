@@ -22,7 +22,7 @@ def _page(qtbot: QtBot, w: DeskWorld, name: str) -> ApprovalsPage:
 
 def _state(w: DeskWorld, request_id: int) -> str:
     with w.ctx.database.reading() as connection:
-        return str(request_view(connection, request_id, w.clock)["state"])
+        return str(request_view(connection, request_id, w.clock, w.ctx.pins)["state"])
 
 
 def test_inbox_shows_request_verdict_and_steps(qtbot: QtBot, desk_world: DeskWorld) -> None:

@@ -61,7 +61,7 @@ def test_countdowns_tick_and_hidden_pages_do_not_poll(qtbot: QtBot, desk_world: 
     qtbot.addWidget(requests)
     state.sign_in("rita", PASSWORD)
     request = lifecycle.create_request(desk_world.ctx, desk_world.requester, "transfer", "900000", "EUR",
-                                       desk_world.counterparty, {"iban": "GB33"}, call=LOW_CALL,
+                                       desk_world.counterparty, {"iban": "GB33BUKB20201555555555"}, call=LOW_CALL,
                                        checklist={"urgency": True})
     polls: list[int] = []
     state.follower.changed.connect(lambda: polls.append(1))

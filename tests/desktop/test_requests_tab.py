@@ -26,7 +26,7 @@ def _page(qtbot: QtBot, w: DeskWorld, name: str = "rita", call: dict | None = No
 
 def _view(w: DeskWorld, request_id: int) -> dict:
     with w.ctx.database.reading() as connection:
-        return request_view(connection, request_id, w.clock)
+        return request_view(connection, request_id, w.clock, w.ctx.pins)
 
 
 def _fill(page: RequestsPage, amount: str = "25000") -> None:
