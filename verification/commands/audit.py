@@ -19,6 +19,7 @@ from verification.audit.pack_html import render_pack_html
 from verification.audit.verify import read_records
 from verification.commands.workflow_common import common_options, data_dir_of, emit, login, open_context, usage
 from verification.errors import AuditError
+from verification.trust.pinning import export_root, pin_root, read_root_file
 from verification.json_input import read_json_file
 
 
@@ -104,6 +105,24 @@ def _key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _trust_root(args: argparse.Namespace) -> int:
+    with open_context(args) as ctx:
+        assert ctx.pins is not None
+        with ctx.database.transaction() as connection:
+            if args.pin:
+                root = pin_root(connection, ctx.pins, read_root_file(Path(args.pin)))
+                verb = "pinned"
+            else:
+                root = export_root(connection, ctx.pins)
+                verb = "pinned here"
+    if args.out:
+        Path(args.out).write_text(json.dumps(root.as_dict(), indent=2, sort_keys=True))
+    names = ", ".join(k.user_name for k in root.keys)
+    emit(args, {**root.as_dict(), "fingerprint": root.fingerprint},
+         f"trust root {verb}: fingerprint {root.fingerprint} (admins {names}); compare the fingerprint by phone")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("audit", help="verify the signed audit log; evidence packs")
     parser.set_defaults(func=usage(parser))
@@ -131,5 +150,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--subject", help="e.g. request:12, user:alice, policy:3")
     p.add_argument("--limit", type=int, default=50)
     p.set_defaults(func=_log)
+    p = sub.add_parser("trust-root", parents=[common],
+                       help="show, export (--out) or pin (--pin FILE) the organisation's trust root on this machine")
+    p.add_argument("--out", metavar="FILE", help="write the root pinned on this machine, for other machines")
+    p.add_argument("--pin", metavar="FILE", help="pin the root an admin exported (check its fingerprint by phone)")
+    p.set_defaults(func=_trust_root)
     p = sub.add_parser("key", parents=[common], help="this installation's audit key id (publish it)")
     p.set_defaults(func=_key)

@@ -12,10 +12,12 @@ from verification.audit.keys import SigningKey, write_private_key
 from verification.commands.workflow_common import (KEY_PASSPHRASE_ENV, admin_key, common_options, emit, login,
                                                    open_context, read_secret, usage)
 from verification.errors import AuthError
+from verification.trust.pinning import export_root
 from verification.workflow import users as service
 from verification.workflow.roles import Role
 
 NEW_PASSWORD_ENV = "CALLSHIELD_NEW_PASSWORD"
+SECOND_PASSWORD_ENV = "CALLSHIELD_SECOND_PASSWORD"
 
 
 def _roles(values: list[str]) -> list[Role]:
@@ -26,10 +28,22 @@ def _roles(values: list[str]) -> list[Role]:
 
 
 def _init(args: argparse.Namespace) -> int:
-    password = read_secret(args.password_file, NEW_PASSWORD_ENV, f"new password for {args.name}")
+    """The set-up ceremony: each first admin types their own password; their keys become the trust root."""
+    admins = [(args.name, read_secret(args.password_file, NEW_PASSWORD_ENV, f"new password for {args.name}"),
+               args.display_name)]
+    if args.second:
+        admins.append((args.second, read_secret(args.second_password_file, SECOND_PASSWORD_ENV,
+                                                f"new password for {args.second} (typed by {args.second})"), None))
     with open_context(args) as ctx:
-        user = service.create_first_admin(ctx, args.name, password, args.display_name)
-    emit(args, user.as_dict(), f"created first admin {user.name!r}")
+        created = service.bootstrap_admins(ctx, admins)
+        assert ctx.pins is not None
+        with ctx.database.reading() as connection:
+            root = export_root(connection, ctx.pins)
+    lone = "" if len(created) > 1 else ("; a lone admin cannot grant approver or admin roles: "
+                                         "set up with --second NAME to have two")
+    emit(args, [u.as_dict() for u in created],
+         f"created first admin(s) {', '.join(repr(u.name) for u in created)}; trust root {root.fingerprint} "
+         f"pinned here{lone}")
     return 0
 
 
@@ -38,7 +52,8 @@ def _add(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
         user = service.add_user(ctx, login(ctx, args), args.name, _roles(args.role), password, args.display_name,
                                 args.os_account)
-    note = " (admin role waits for a second admin: users confirm-admin)" if user.pending_admin_by else ""
+    waiting = sorted({r.value for r in _roles(args.role)} - {r.value for r in user.roles})
+    note = (f" ({', '.join(waiting)} waits for a second admin: users confirm-admin {user.name})" if waiting else "")
     emit(args, user.as_dict(), f"added {user.name!r} with roles {', '.join(sorted(r.value for r in user.roles))}{note}")
     return 0
 
@@ -64,7 +79,7 @@ def _set_roles(args: argparse.Namespace) -> int:
 def _confirm_admin(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
         user = service.confirm_admin(ctx, login(ctx, args), args.name)
-    emit(args, user.as_dict(), f"{user.name!r} is now an admin")
+    emit(args, user.as_dict(), f"confirmed: {user.name!r} now has roles {', '.join(sorted(r.value for r in user.roles))}")
     return 0
 
 
@@ -130,9 +145,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     secret.add_argument("--password-file", metavar="FILE",
                         help=f"read the new password from FILE (default: ${NEW_PASSWORD_ENV}, else ask)")
 
-    p = sub.add_parser("init", parents=[common, secret], help="create the first admin (empty database only)")
+    p = sub.add_parser("init", parents=[common, secret],
+                       help="set-up ceremony: the first admin(s), whose keys become the trust root (empty database)")
     p.add_argument("name")
     p.add_argument("--display-name")
+    p.add_argument("--second", metavar="NAME", help="the second first admin (recommended: two-person rules need two)")
+    p.add_argument("--second-password-file", metavar="FILE",
+                   help=f"the second admin's password (default: ${SECOND_PASSWORD_ENV}, else ask)")
     p.set_defaults(func=_init)
 
     p = sub.add_parser("add", parents=[common, secret], help="add a user (admin)")
