@@ -207,3 +207,71 @@ def test_trust_records_edited_in_place_are_reported(world: World) -> None:
         state = trust_state(connection, w.ctx.pins)
     assert not state.has_role(w.requester.id, "approver")
     assert any(f"trust record {row.id}" in p for p in state.problems)
+
+
+def test_policy_key_row_inserted_by_hand_signs_nothing(world: World) -> None:
+    from verification.policy.changes import propose_policy, sign_policy
+    from verification.policy.default import default_policy
+    from verification.policy.parse import policy_document
+    from verification.store.tables import admin_keys, policies
+
+    w = world
+    mine = SigningKey.from_private(Ed25519PrivateKey.generate())
+    users.register_admin_key(w.ctx, w.admin, mine.public_b64)
+    doc = policy_document(default_policy())
+    doc["name"] = "weaker"
+    doc["limits"]["code_ttl_minutes"] = 30  # a weakening: two admins must sign
+    change = propose_policy(w.ctx, w.admin, doc, mine)
+    forged = SigningKey.from_private(Ed25519PrivateKey.generate())
+    with w.database.transaction() as connection:  # a database writer gives ben a key they hold
+        connection.execute(insert(admin_keys).values(key_id=forged.key_id, user_id=w.admin2.id,
+                                                     public_key=forged.public_b64, added_at="2025-09-19T09:00:00.000000Z",
+                                                     revoked_at=None))
+    sign_policy(w.ctx, w.admin2, change.version, forged)
+    with w.database.reading() as connection:
+        row = connection.execute(policies.select().where(policies.c.version == change.version)).one()
+    assert row.state != "active"
+
+
+def test_segregation_follows_the_policy_and_never_shows_the_requester_a_code(world: World) -> None:
+    from verification.policy.changes import propose_policy, sign_policy
+    from verification.policy.default import default_policy
+    from verification.policy.parse import policy_document
+
+    w = world
+    doc = policy_document(default_policy())
+    doc["name"] = "small office"
+    doc["duties"] = {"callback_by_other": False, "code_by_other": True, "phrase_by_other": True}
+    keys = {}
+    for admin in (w.admin, w.admin2):
+        keys[admin.name] = SigningKey.from_private(Ed25519PrivateKey.generate())
+        users.register_admin_key(w.ctx, admin, keys[admin.name].public_b64)
+    change = propose_policy(w.ctx, w.admin, doc, keys["ada"])
+    assert change.needed == 2 and any("duties.callback_by_other" in x for x in change.weakens)
+    assert sign_policy(w.ctx, w.admin2, change.version, keys["ben"]).state == "active"
+    both = add_person(w.ctx, w.admin, w.admin2, "sam", [Role.REQUESTER, Role.APPROVER])
+    request = lifecycle.create_request(w.ctx, both, "transfer", "250000", "EUR", w.counterparty, {"iban": IBAN},
+                                       call=LOW, checklist=ALL_NO)
+    confirmations.record_callback(w.ctx, both, request.id, w.phone.id, "confirmed", "J", ["identity", "request"])
+    with pytest.raises(WorkflowRefused, match="the one-time code must be done by someone else"):
+        confirmations.issue_code(w.ctx, both, request.id)
+    with w.database.reading() as connection:
+        view_missing = __import__("verification.workflow.views", fromlist=["request_view"]).request_view(
+            connection, request.id, w.clock, w.ctx.pins)["missing"]
+    assert not any(m.startswith("call-back") for m in view_missing)  # the requester's own call-back counts here
+
+
+def test_root_copy_in_the_database_swapped_stops_every_signed_write(world: World) -> None:
+    from verification.store.tables import meta
+    from verification.trust.root import RootKey, TrustRoot
+    from verification.trust.store import ROOT_META, database_id
+
+    w = world
+    attacker = SigningKey.from_private(Ed25519PrivateKey.generate())
+    with w.database.transaction() as connection:
+        fake = TrustRoot(database_id(connection), (RootKey(w.requester.id, "rita", attacker.key_id,
+                                                           attacker.public_b64),))
+        connection.execute(update(meta).where(meta.c.key == ROOT_META).values(value=json.dumps(fake.as_dict())))
+    with pytest.raises(AuthError, match="differs from the one pinned on this machine"):
+        lifecycle.create_request(w.ctx, w.requester, "transfer", "9000", "EUR", w.counterparty, {"iban": IBAN},
+                                 call=LOW, checklist=ALL_NO)

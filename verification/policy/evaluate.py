@@ -20,18 +20,25 @@ class Facts:
     verdict_level: str = "no_call"
 
 
+ALL_OTHERS_ONLY = frozenset({"approval", "callback", "code", "totp", "phrase"})
+
+
 @dataclass(frozen=True)
 class Requirements:
     steps: Steps
     reasons: list[str]
     limits: dict[str, int]
+    others_only: frozenset[str] = ALL_OTHERS_ONLY  # step kinds the requester may not perform
 
     def as_dict(self) -> dict[str, Any]:
-        return {"steps": self.steps.model_dump(), "reasons": list(self.reasons), "limits": dict(self.limits)}
+        return {"steps": self.steps.model_dump(), "reasons": list(self.reasons), "limits": dict(self.limits),
+                "others_only": sorted(self.others_only)}
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> "Requirements":
-        return cls(Steps.model_validate(raw["steps"]), list(raw["reasons"]), dict(raw["limits"]))
+        others = raw.get("others_only")  # absent in older records: the strictest reading
+        return cls(Steps.model_validate(raw["steps"]), list(raw["reasons"]), dict(raw["limits"]),
+                   ALL_OTHERS_ONLY if others is None else frozenset(str(k) for k in others) | {"approval"})
 
 
 def tier_steps(policy: Policy, currency: str, amount: Decimal) -> tuple[Steps, str]:
@@ -63,11 +70,11 @@ def evaluate(policy: Policy, facts: Facts) -> Requirements:
         if steps != Steps() or why == verdict_why:  # every rule that applied, and always the verdict
             reasons.append(f"{why}: {steps.summary()}")
         total = total.merge(steps)
-    return Requirements(total, reasons, policy.limits.model_dump())
+    return Requirements(total, reasons, policy.limits.model_dump(), policy.duties.others_only())
 
 
 def raise_requirements(current: Requirements, more: Requirements) -> Requirements:
     """Requirements of a held request only ever go up (a later checklist answer cannot lower them)."""
     merged = current.steps.merge(more.steps)
     reasons = current.reasons + [r for r in more.reasons if r not in current.reasons]
-    return Requirements(merged, reasons, current.limits)
+    return Requirements(merged, reasons, current.limits, current.others_only | more.others_only)

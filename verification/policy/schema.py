@@ -91,6 +91,32 @@ class Limits(BaseModel):
                                                    "directory less than this many days ago, is new.")
 
 
+class Duties(BaseModel):
+    """Who may perform a step: True keeps the requester from doing it on their own request. Approvals are
+    always someone else's, and a one-time code is never shown to the requester, whatever this says."""
+
+    model_config = _STRICT
+
+    callback_by_other: bool = Field(True, title="Call-back by someone else",
+                                    description="The call-back is made by someone other than the requester.")
+    code_by_other: bool = Field(True, title="Code checked by someone else",
+                                description="The one-time code or TOTP is read back to someone other than the "
+                                            "requester.")
+    phrase_by_other: bool = Field(True, title="Code phrase heard by someone else",
+                                  description="The code phrase is heard by someone other than the requester.")
+
+    def others_only(self) -> frozenset[str]:
+        """Step kinds the requester may not perform (approvals always)."""
+        kinds = {"approval"}
+        if self.callback_by_other:
+            kinds.add("callback")
+        if self.code_by_other:
+            kinds |= {"code", "totp"}
+        if self.phrase_by_other:
+            kinds.add("phrase")
+        return frozenset(kinds)
+
+
 class Policy(BaseModel):
     model_config = _STRICT
 
@@ -109,6 +135,8 @@ class Policy(BaseModel):
     full_procedure: Steps = Field(title="Full procedure",
                                   description="What 'everything' means; verdicts unknown and high must cover it.")
     limits: Limits = Field(default_factory=Limits, title="Limits", description="Lifetimes and attempt limits.")
+    duties: Duties = Field(default_factory=Duties, title="Segregation of duties",
+                           description="Which steps must be done by someone other than the requester.")
 
     @field_validator("amount_tiers")
     @classmethod

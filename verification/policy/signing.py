@@ -10,6 +10,7 @@ from verification.audit.canonical import canonical_bytes
 from verification.audit.keys import SigningKey, verify_b64
 from verification.errors import AuthError
 from verification.store.tables import admin_keys, policy_signatures
+from verification.trust.store import published_trust_state
 
 SIGNATURE_SCHEMA = "callshield.policy-signature/1"
 
@@ -37,15 +38,23 @@ def registered_key(connection: Connection, user_id: int, signer: SigningKey) -> 
 
 
 def valid_signatures(connection: Connection, policy_row: Row) -> list[ValidSignature]:  # type: ignore[type-arg]
-    """Signatures over this row's statement by keys registered to the signer and unrevoked when signing."""
+    """Signatures over this row's statement by admins (per the signed trust records) with a policy key they
+    registered with their own key; the admin_keys table is only the index of those registrations."""
     message = policy_statement(policy_row.version, policy_row.schema_version, policy_row.document_sha256,
                                policy_row.based_on_sha256)
+    trust = published_trust_state(connection)
+    if trust is None:
+        return []
     out = []
     query = select(policy_signatures, admin_keys.c.public_key, admin_keys.c.user_id.label("key_user"),
                    admin_keys.c.revoked_at).join(admin_keys, admin_keys.c.key_id == policy_signatures.c.key_id)
     for sig in connection.execute(query.where(policy_signatures.c.policy_version == policy_row.version)):
         if sig.key_user != sig.user_id:
             continue  # a key borrowed from another admin counts for nobody
+        registered = trust.policy_keys.get(sig.key_id)
+        if registered is None or registered.user_id != sig.user_id or registered.public_key != sig.public_key \
+                or not trust.has_role(sig.user_id, "admin"):
+            continue  # a key row inserted by hand, or a signer who is no admin by the signed records
         if sig.revoked_at is not None and sig.revoked_at <= sig.signed_at:
             continue
         if verify_b64(sig.public_key, sig.signature, message):

@@ -46,4 +46,7 @@ def weakenings(old: Policy, new: Policy) -> list[str]:
     if new_limits.new_counterparty_days < old_limits.new_counterparty_days:
         found.append(f"limits.new_counterparty_days: {old_limits.new_counterparty_days} -> "
                      f"{new_limits.new_counterparty_days}")
+    for name, was in old.duties.model_dump().items():
+        if was and not getattr(new.duties, name):
+            found.append(f"duties.{name}: True -> False")
     return found

@@ -51,6 +51,12 @@ def key_body(user_id: int, user_name: str, key_id: str, public_key: str, owner_s
                             "replaces": replaces, "at": at}).decode("utf-8")
 
 
+def policy_key_body(user_id: int, user_name: str, key_id: str, public_key: str, active: bool, at: str) -> str:
+    return canonical_bytes({"schema": RECORD_SCHEMA, "kind": "policy_key", "user_id": user_id,
+                            "user_name": user_name, "key_id": key_id, "public_key": public_key, "active": active,
+                            "at": at}).decode("utf-8")
+
+
 def roles_body(user_id: int, user_name: str, roles: Iterable[str], active: bool, at: str) -> str:
     return canonical_bytes({"schema": RECORD_SCHEMA, "kind": "roles", "user_id": user_id, "user_name": user_name,
                             "roles": sorted(set(roles)), "active": active, "at": at}).decode("utf-8")
@@ -65,6 +71,7 @@ class TrustState:
     roles: dict[int, frozenset[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     pending: list[int] = field(default_factory=list)  # record ids still waiting for a second admin
+    policy_keys: dict[str, KeyInfo] = field(default_factory=dict)  # an admin's policy-signing keys, while active
 
     def key_of(self, user_id: int) -> KeyInfo | None:
         key_id = self.active_key.get(user_id)
@@ -124,6 +131,25 @@ def _apply_roles(state: TrustState, record: StoredTrustRecord, body: dict[str, A
     return None
 
 
+def _apply_policy_key(state: TrustState, record: StoredTrustRecord, body: dict[str, Any]) -> str | None:
+    """An admin's policy-signing key counts only when their own key (one they made) registered it; any admin
+    may revoke it (revoking only ever takes away)."""
+    own = state.signers(record).get(record.user_id)
+    key_id = str(body["key_id"])
+    if not body.get("active", True):
+        if (own is None or not own.owner_set) and not state.admin_signers(record, -1):
+            return "revocation not signed by an admin"
+        state.policy_keys.pop(key_id, None)
+        return None
+    if own is None or not own.owner_set:
+        return "not signed by its owner's own key"
+    if body.get("active", True):
+        state.policy_keys[key_id] = KeyInfo(key_id, record.user_id, str(body["public_key"]), True)
+    else:
+        state.policy_keys.pop(key_id, None)
+    return None
+
+
 def replay(root: TrustRoot, records: Iterable[StoredTrustRecord]) -> TrustState:
     state = TrustState()
     for key in root.keys:
@@ -143,6 +169,8 @@ def replay(root: TrustRoot, records: Iterable[StoredTrustRecord]) -> TrustState:
                 problem = _apply_key(state, record, body)
             elif record.kind == "roles":
                 problem = _apply_roles(state, record, body)
+            elif record.kind == "policy_key":
+                problem = _apply_policy_key(state, record, body)
             else:
                 problem = f"unknown kind {record.kind!r}"
         except (KeyError, TypeError, ValueError) as error:

@@ -28,6 +28,11 @@ def pinned_root(connection: Connection, pins: RootPins | None) -> TrustRoot:
     if root is None:
         raise AuthError(f"no trust root pinned on this machine for database {db_id}: ask an admin for "
                         f"`callshield audit trust-root --out FILE` and run `callshield audit trust-root --pin FILE`")
+    published = published_root(connection)
+    if published is not None and published != root:
+        # What reads without a pin (policy signatures) trusts this copy: every signed write checks it here.
+        raise AuthError(f"the trust root stored in database {db_id} differs from the one pinned on this machine "
+                        f"(tampered): nothing can be signed until an admin restores it")
     return root
 
 
@@ -47,6 +52,13 @@ def stored_records(connection: Connection) -> list[StoredTrustRecord]:
 
 def trust_state(connection: Connection, pins: RootPins | None) -> TrustState:
     return replay(pinned_root(connection, pins), stored_records(connection))
+
+
+def published_trust_state(connection: Connection) -> TrustState | None:
+    """The trust state as the database's copy of the root has it, for checks made without a pin (policy
+    signatures while loading the policy); every signed write compares that copy with the pin."""
+    root = published_root(connection)
+    return None if root is None else replay(root, stored_records(connection))
 
 
 def append_record(connection: Connection, kind: str, user_id: int, body: str,

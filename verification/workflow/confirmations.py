@@ -14,6 +14,7 @@ import pyotp
 from sqlalchemy import Connection, insert, select, update
 
 from verification.errors import WorkflowRefused
+from verification.policy.evaluate import ALL_OTHERS_ONLY
 from verification.store.clock import format_time
 from verification.store.tables import directory_entries, one_time_codes
 from verification.workflow.code_lookup import matching_code_id
@@ -36,16 +37,20 @@ CALLBACK_OUTCOMES = ("confirmed", "not_confirmed", "no_answer")
 CONFIRMABLE = ("identity", "request", "amount", "currency", "beneficiary", "bank_details", "purpose")
 
 
-def _open(ctx: Context, connection: Connection, actor: User, request_id: int) -> tuple[User, ActionRequest]:
+def _open(ctx: Context, connection: Connection, actor: User, request_id: int,
+          kind: str) -> tuple[User, ActionRequest]:
     user = current(connection, actor)
     if not (user.has(Role.APPROVER) or user.has(Role.REQUESTER)):
         raise WorkflowRefused(f"user {user.name!r} needs the approver or requester role to record steps")
     request = load_request(connection, request_id, lock=True)
     require_live(request, ctx.clock())
     require_open_for_steps(request)
-    if request.requester_id == user.id:
-        raise WorkflowRefused(f"{user.name!r} requested request {request_id}: the call-back and codes must be done "
-                              f"by someone else (segregation of duties)")
+    # A code is never issued to the requester; the rest as the request's policy says (segregation of duties).
+    others_only = request.requirements.others_only if request.requirements else ALL_OTHERS_ONLY
+    if request.requester_id == user.id and (kind == "issue_code" or kind in others_only):
+        what = "the one-time code" if kind == "issue_code" else f"the {kind.replace('callback', 'call-back')}"
+        raise WorkflowRefused(f"{user.name!r} requested request {request_id}: {what} must be done by someone else "
+                              f"(segregation of duties)")
     return user, request
 
 
@@ -79,7 +84,7 @@ def record_callback(ctx: Context, actor: User, request_id: int, phone_id: int, o
     expire_if_due(ctx, request_id)
     refusal = None
     with ctx.database.transaction() as connection:
-        user, request = _open(ctx, connection, actor, request_id)
+        user, request = _open(ctx, connection, actor, request_id, "callback")
         entry = entry_by_id(connection, request.counterparty_id)
         phone = next((p for p in entry.phones if p.id == phone_id), None)
         if phone is None:
@@ -129,7 +134,7 @@ def issue_code(ctx: Context, actor: User, request_id: int) -> str:
     code_hash = hash_code(ctx.hasher, code)  # slow (scrypt, its own salt): before any lock
     expire_if_due(ctx, request_id)
     with ctx.database.transaction() as connection:
-        user, request = _open(ctx, connection, actor, request_id)
+        user, request = _open(ctx, connection, actor, request_id, "issue_code")
         now = ctx.clock()
         ttl = int(request.requirements.limits["code_ttl_minutes"]) if request.requirements else 10
         connection.execute(update(one_time_codes).where(one_time_codes.c.request_id == request.id,
@@ -149,7 +154,7 @@ def verify_code(ctx: Context, actor: User, request_id: int, code: str) -> Action
     match_id = matching_code_id(ctx, request_id, code)  # slow hashes: before the request is locked
     refusal = None
     with ctx.database.transaction() as connection:
-        user, request = _open(ctx, connection, actor, request_id)
+        user, request = _open(ctx, connection, actor, request_id, "code")
         now = format_time(ctx.clock())
         rows = connection.execute(select(one_time_codes).where(one_time_codes.c.request_id == request.id)
                                   .order_by(one_time_codes.c.id.desc()).with_for_update()).all()
@@ -180,7 +185,7 @@ def verify_totp(ctx: Context, actor: User, request_id: int, code: str) -> Action
     expire_if_due(ctx, request_id)
     refusal = None
     with ctx.database.transaction() as connection:
-        user, request = _open(ctx, connection, actor, request_id)
+        user, request = _open(ctx, connection, actor, request_id, "totp")
         secrets_row = entry_secrets(connection, request.counterparty_id, lock=True)
         if secrets_row.totp_secret is None:
             raise WorkflowRefused(f"{secrets_row.name!r} has no enrolled authenticator; use a one-time code")
@@ -216,7 +221,7 @@ def verify_phrase(ctx: Context, actor: User, request_id: int, phrase: str) -> Ac
     expire_if_due(ctx, request_id)
     refusal = None
     with ctx.database.transaction() as connection:
-        user, request = _open(ctx, connection, actor, request_id)
+        user, request = _open(ctx, connection, actor, request_id, "phrase")
         details = {"method": "code_phrase"}
         if not good:
             refusal = _count_failure(ctx, connection, request, user, "phrase", details, "code phrase does not match")

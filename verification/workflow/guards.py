@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
+from verification.policy.evaluate import ALL_OTHERS_ONLY
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.store.clock import format_time
 from verification.store.tables import steps
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from verification.workflow.evidence import Evidence
 
 CODE_KINDS = frozenset({"code", "totp"})
-# Steps the requester may never perform on their own request (segregation of duties).
-OTHERS_ONLY = frozenset({"callback", "code", "totp", "phrase", "approval"})
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,8 @@ def index_steps(connection: Connection, request_id: int) -> list[StepRecord]:
 
 def counted(evidence: "Evidence", request: ActionRequest, record: StepRecord) -> bool:
     """A step counts only from someone other than the requester who holds a role that may do it."""
-    if record.kind in OTHERS_ONLY and record.actor_id == request.requester_id:
+    others_only = evidence.requirements.others_only if evidence.requirements else ALL_OTHERS_ONLY
+    if record.kind in others_only and record.actor_id == request.requester_id:
         return False
     trust = evidence.trust
     if record.kind == "approval":
