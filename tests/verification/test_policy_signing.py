@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import delete, update
 
-from tests.verification.conftest import signed_in, PASSWORD, World
+from tests.verification.conftest import PASSWORD, World, signed_in
 from verification.audit.keys import SigningKey
 from verification.errors import AuthError, PolicyError
 from verification.policy.active import load_active_policy

@@ -275,3 +275,15 @@ def test_root_copy_in_the_database_swapped_stops_every_signed_write(world: World
     with pytest.raises(AuthError, match="differs from the one pinned on this machine"):
         lifecycle.create_request(w.ctx, w.requester, "transfer", "9000", "EUR", w.counterparty, {"iban": IBAN},
                                  call=LOW, checklist=ALL_NO)
+
+
+def test_a_machine_that_cannot_verify_shows_nothing_as_done(world: World) -> None:
+    from verification.workflow.views import request_view
+
+    w = world
+    request = _approved(w)
+    (w.data_dir / PIN_FILE).unlink()
+    with w.database.reading() as connection:
+        view = request_view(connection, request.id, w.clock, w.ctx.pins)
+    assert view["missing"][0].startswith("steps cannot be verified here: no trust root pinned")
+    assert [s["kind"] for s in view["steps"]] == ["callback", "approval"]  # listed from the index, not counted

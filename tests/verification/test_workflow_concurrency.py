@@ -19,9 +19,9 @@ from sqlalchemy import create_engine, func, select, text
 
 from tests.verification.conftest import ALL_NO, FakeClock, World, make_context, signed_in
 from verification.audit.verify import verify_database_chain
-from verification.trust.root import PIN_FILE
 from verification.errors import CallShieldError, StoreError
 from verification.store.tables import audit_log, steps
+from verification.trust.root import PIN_FILE
 from verification.workflow import confirmations, lifecycle
 from verification.workflow.request import ActionRequest, load_request
 from verification.workflow.states import State

@@ -50,8 +50,10 @@ class Evidence:
         return any(s.kind == "submit" and s.user_id == user_id for s in self.statements)
 
 
-def gather(connection: Connection, request: ActionRequest, pins: RootPins | None) -> Evidence:
-    trust = trust_state(connection, pins)
+def gather(connection: Connection, request: ActionRequest, pins: RootPins | None,
+           trust: TrustState | None = None) -> Evidence:
+    """`trust`: a trust state already replayed in this transaction (lists read many requests at once)."""
+    trust = trust if trust is not None else trust_state(connection, pins)
     content = current_content(connection, request)
     rows = connection.execute(select(statements).where(statements.c.request_id == request.id)
                               .order_by(statements.c.id))

@@ -26,8 +26,8 @@ from verification.trust.store import (append_record, cosign_record, database_id,
                                       store_sealed_key, stored_records, trust_state)
 from verification.workflow.context import Context
 from verification.workflow.roles import Role, User, format_roles, require_role
-from verification.workflow.signing import signing_key_of
 from verification.workflow.signin_limits import limited_signin
+from verification.workflow.signing import signing_key_of
 
 MIN_PASSWORD = 10
 

@@ -6,22 +6,30 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from verification.errors import AuthError
 from verification.store.clock import Clock, parse_time
 from verification.store.tables import requests
+from verification.trust.records import TrustState
+from verification.trust.root import RootPins
 from verification.workflow.beneficiary import name_red_flags
 from verification.workflow.directory import entry_by_id
-from verification.trust.root import RootPins
-from verification.workflow.evidence import gather
-from verification.workflow.guards import missing_steps
+from verification.workflow.evidence import Evidence, gather
+from verification.workflow.guards import index_steps, missing_steps
 from verification.workflow.request import ActionRequest, load_request
 from verification.workflow.states import FINAL
 from verification.workflow.users import user_by_id
 
 
-def request_view(connection: Connection, request_id: int, clock: Clock, pins: RootPins | None) -> dict[str, Any]:
+def request_view(connection: Connection, request_id: int, clock: Clock, pins: RootPins | None,
+                 trust: TrustState | None = None) -> dict[str, Any]:
+    """What is held, done and missing, from the verified statements; on a machine that cannot verify them
+    (no pinned root) the steps are shown from the index, marked unverified, and nothing counts as done."""
     request = load_request(connection, request_id)
-    evidence = gather(connection, request, pins)
-    records = evidence.records
+    try:
+        evidence: Evidence | None = gather(connection, request, pins, trust)
+    except AuthError as error:
+        evidence, unverifiable = None, str(error)
+    records = evidence.records if evidence is not None else index_steps(connection, request_id)
     now = clock()
     view = request.summary()
     view["counterparty"] = entry_by_id(connection, request.counterparty_id).name
@@ -30,8 +38,12 @@ def request_view(connection: Connection, request_id: int, clock: Clock, pins: Ro
     view["red_flags"] = name_red_flags(request.beneficiary, view["counterparty"])
     view["steps"] = [{**r.as_dict(), "actor": user_by_id(connection, r.actor_id).name} for r in records]
     live = request.state not in FINAL
-    view["missing"] = missing_steps(request, evidence, now) if live else []
-    view["problems"] = evidence.problems
+    if evidence is None:
+        view["missing"] = [f"steps cannot be verified here: {unverifiable}"] if live else []
+        view["problems"] = [unverifiable]
+    else:
+        view["missing"] = missing_steps(request, evidence, now) if live else []
+        view["problems"] = evidence.problems
     view["hold_remaining_minutes"] = (
         round(max(0.0, (parse_time(request.held_until) - now).total_seconds() / 60), 1)
         if live and request.held_until else 0.0)
