@@ -24,6 +24,14 @@ def _page(qtbot: QtBot, w: DeskWorld, name: str = "rita", call: dict | None = No
     return page
 
 
+def _as(qtbot: QtBot, page: RequestsPage, name: str, request_id: int) -> RequestsPage:
+    """The same page after `name` signs in instead, with the request chosen again."""
+    page.state.sign_out()
+    page.state.sign_in(name, PASSWORD)
+    assert page.select(request_id)
+    return page
+
+
 def _view(w: DeskWorld, request_id: int) -> dict:
     with w.ctx.database.reading() as connection:
         return request_view(connection, request_id, w.clock, w.ctx.pins)
@@ -77,6 +85,12 @@ def test_steps_are_recorded_and_refusals_shown(qtbot: QtBot, desk_world: DeskWor
     page.create_button.click()
     request_id = page.selected_id()
     assert request_id is not None
+    page.answered_by.setText("J. Smith")
+    for item in ("identity", "request"):
+        page.confirmed[item].setChecked(True)
+    page.callback_button.click()  # segregation of duties: never the requester on their own request
+    assert page.result.text().startswith("'rita' requested request")
+    page = _as(qtbot, page, "alan", request_id)  # the approver does the out-of-band steps
 
     page.outcome.setCurrentText("confirmed")
     page.callback_button.click()
@@ -114,6 +128,7 @@ def test_issue_code_then_verify_it(qtbot: QtBot, desk_world: DeskWorld) -> None:
     page.create_button.click()
     request_id = page.selected_id()
     assert request_id is not None
+    page = _as(qtbot, page, "alan", request_id)
     page.issue_button.click()  # hashed (scrypt) on the task runner: the code arrives on the event loop
     qtbot.waitUntil(lambda: page.result.text().startswith("One-time code"), timeout=5_000)
     code = page.result.text().rsplit(": ", 1)[-1]
