@@ -34,7 +34,8 @@ from verification.workflow.context import Context
 from verification.workflow.directory import Entry, list_entries
 from verification.workflow.roles import User
 from verification.workflow.secrets_hash import SlowHasher
-from verification.workflow.users import authenticate, create_first_admin
+from verification.workflow.users import authenticate, create_first_admin, set_password
+from verification.workflow.waiting import must_set_own_password
 from verification.workflow.states import FINAL
 from verification.workflow.views import list_requests, request_view
 
@@ -137,6 +138,28 @@ class WorkflowSession:
         Hashes the password (scrypt): call it off the GUI thread. Does not sign in."""
         return create_first_admin(self._opened(), name.strip(), password, display_name or None)
 
+    def recheck(self, password: str) -> User:
+        """The signed-in person's password again (slow: off the GUI thread): the engine returns them with
+        their key freshly opened, which is what signs an approval or a release."""
+        ctx, me = self.acting()
+        fresh = authenticate(ctx, me.name, password)
+        if fresh.id != me.id:
+            raise AuthError("the account changed meanwhile: sign in again")
+        return fresh
+
+    def change_password(self, current: str, new: str) -> User:
+        """Your own password: checked, a fresh key sealed by the new one and registered by the old one
+        (users.set_password), then signed in again with it. Slow: off the GUI thread."""
+        ctx, me = self.acting()
+        before = self.recheck(current)
+        set_password(ctx, before, me.name, new)
+        return authenticate(ctx, me.name, new)
+
+    def must_set_own_password(self) -> bool:
+        """The key that signs for the signed-in person is one an admin set (see waiting.py)."""
+        ctx, me = self.acting()
+        return must_set_own_password(ctx, me)
+
     def accept(self, user: User) -> None:
         """Sign in as a user `check_credentials` returned (GUI thread)."""
         self.user = user
@@ -203,10 +226,15 @@ class WorkflowSession:
         with self.ctx.database.reading() as connection:
             return request_view(connection, request_id, self.ctx.clock, self.ctx.pins)
 
-    def approve(self, request_id: int, note: str) -> str:
-        assert self.user is not None
-        request = confirmations.approve(self.ctx, self.user, request_id, note)
-        return f"Request {request_id} approved by {self.user.name}; it is now {request.state.value}."
+    def approve(self, request_id: int, note: str, signer: User) -> str:
+        """`signer`: the person as `recheck` returned them, key freshly opened."""
+        self._same_person(signer)
+        request = confirmations.approve(self.ctx, signer, request_id, note)
+        return f"Request {request_id} approved by {signer.name}; it is now {request.state.value}."
+
+    def _same_person(self, signer: User) -> None:
+        if self.user is None or signer.id != self.user.id:
+            raise AuthError("sign in again: the decision was confirmed by someone else's password")
 
     def reject(self, request_id: int, reason: str) -> str:
         assert self.user is not None
@@ -252,7 +280,7 @@ class WorkflowSession:
         assert self.user is not None
         confirmations.verify_phrase(self.ctx, self.user, request_id, phrase)
 
-    def release(self, request_id: int) -> str:
-        assert self.user is not None
-        request = lifecycle.release(self.ctx, self.user, request_id)
+    def release(self, request_id: int, signer: User) -> str:
+        self._same_person(signer)
+        request = lifecycle.release(self.ctx, signer, request_id)
         return f"Request {request_id} released; it is now {request.state.value}."

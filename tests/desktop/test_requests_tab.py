@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.views.requests.requests_page import RequestsPage
 from desktop.views.sign_in import SignedInState
+from tests.desktop.decisions import confirm
 from tests.desktop.workflow_world import CALL, DeskWorld, desk_world  # noqa: F401 - fixture
 from tests.verification.conftest import PASSWORD
 from verification.workflow import directory
@@ -118,6 +119,7 @@ def test_steps_are_recorded_and_refusals_shown(qtbot: QtBot, desk_world: DeskWor
     page.release()
     # the release button is off until the engine says approved; the engine refuses anyway
     assert not page.release_button.isEnabled()
+    confirm(qtbot, page.decision)
     assert page.result.text().startswith(f"request {request_id} cannot be released: missing one-time code")
 
 
