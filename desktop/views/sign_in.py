@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayo
 
 from desktop.controllers.workflow_session import WorkflowSession
 from desktop.tasks import TaskRunner
+from desktop.views.change_password import ADMIN_SET, ChangePasswordDialog
 from desktop.views.first_admin import FirstAdminDialog
 from desktop.views.database_follow import POLL_MS, TICK_MS, DatabaseFollower
 from desktop.views.page_memory import PageMemory
@@ -49,6 +50,7 @@ class SignedInState(QObject):
         self._memories: list[PageMemory] = []
         self._generation = 0  # moves on at every sign-in and sign-out
         self._latest: dict[int, int] = {}  # per page: the newest reload asked for
+        self.must_set_own_password = False  # signed in with a key an admin set (see change_password.py)
         self.follower = DatabaseFollower(session.change_stamp, lambda: session.signed_in, self.runner, self,
                                          poll_ms=poll_ms, tick_ms=tick_ms)
         self.follower.changed.connect(self.data_changed)
@@ -88,23 +90,33 @@ class SignedInState(QObject):
 
     def sign_in(self, name: str, password: str) -> None:
         """On the calling thread (tests and scripts); the dialog uses `begin_sign_in`."""
-        self.session.sign_in(name, password)
+        user = self.session.sign_in(name, password)
+        self.must_set_own_password = self.session.must_set_own_password(user)
         self._switch()
+
+    def password_changed(self, user: User) -> None:
+        """The engine took the person's own new password: the session holds them with the new key."""
+        self.must_set_own_password = False
+        self.user_changed(user)
 
     def begin_sign_in(self, name: str, password: str, on_done: Callable[[], None],
                       on_error: Callable[[str], None], wanted: Callable[[], bool] = lambda: True) -> None:
         """Check the credentials on a worker; sign in and notify on the GUI thread, unless the
         person gave up meanwhile (`wanted` False: cancelled)."""
 
-        def signed_in(user: User) -> None:
+        def signed_in(found: tuple[User, bool]) -> None:
             if not wanted():
                 return
+            user, self.must_set_own_password = found
             self.session.accept(user)
             self._switch()
             on_done()
 
-        self.runner.run(lambda: self.session.check_credentials(name, password), signed_in, on_error,
-                        name="callshield-desktop-sign-in")
+        def check() -> tuple[User, bool]:
+            user = self.session.check_credentials(name, password)
+            return user, self.session.must_set_own_password(user)
+
+        self.runner.run(check, signed_in, on_error, name="callshield-desktop-sign-in")
 
     def user_changed(self, user: User) -> None:
         """The engine changed the signed-in user (roles, disabled): reflect it everywhere."""
@@ -121,6 +133,7 @@ class SignedInState(QObject):
 
     def sign_out(self) -> None:
         self.session.sign_out()
+        self.must_set_own_password = False
         self._switch()
 
     def who(self) -> str:
@@ -136,6 +149,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.state = state
         self._cancelled = False
+        self.change_password: ChangePasswordDialog | None = None  # opened after signing in with an admin's password
         self.setWindowTitle("Sign in to CallShield")
         self.name = QLineEdit()
         self.name.setAccessibleName("User name")
@@ -245,6 +259,9 @@ class SignInDialog(QDialog):
         self.ok_button.setEnabled(True)
         self.error.setText("")
         self.accept()
+        if self.state.must_set_own_password:  # asked at once, before any approval is attempted
+            self.change_password = ChangePasswordDialog(self.state, ADMIN_SET, self.parentWidget())
+            self.change_password.open()
 
     def _refused(self, message: str) -> None:
         self.ok_button.setEnabled(True)
@@ -263,9 +280,14 @@ class SignInBar(QWidget):
         self.label.setAccessibleName("Signed-in user")
         self.button = QPushButton()
         self.button.clicked.connect(self._clicked)
+        self.password_button = QPushButton("Change pass&word…")
+        self.password_button.setAccessibleName("Change your password")
+        self.password_button.clicked.connect(self.change_password)
+        self.password_dialog: ChangePasswordDialog | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.password_button)
         layout.addWidget(self.button)
         state.changed.connect(self._update)
         self._update()
@@ -275,6 +297,12 @@ class SignInBar(QWidget):
         signed_in = self.state.session.signed_in
         self.button.setText("Sign &out" if signed_in else "&Sign in…")
         self.button.setAccessibleName("Sign out" if signed_in else "Sign in")
+        self.password_button.setVisible(signed_in)
+
+    def change_password(self) -> None:
+        reason = ADMIN_SET if self.state.must_set_own_password else None
+        self.password_dialog = ChangePasswordDialog(self.state, reason, self)
+        self.password_dialog.open()
 
     def _clicked(self) -> None:
         if self.state.session.signed_in:
