@@ -34,7 +34,7 @@ from verification.workflow.context import Context
 from verification.workflow.directory import Entry, list_entries
 from verification.workflow.roles import User
 from verification.workflow.secrets_hash import SlowHasher
-from verification.workflow.users import authenticate, create_first_admin, set_password
+from verification.workflow.users import authenticate, bootstrap_admins, set_password
 from verification.workflow.waiting import must_set_own_password
 from verification.workflow.states import FINAL
 from verification.workflow.views import list_requests, request_view
@@ -133,10 +133,11 @@ class WorkflowSession:
         with self._opened().database.reading() as connection:
             return bool(connection.execute(select(func.count()).select_from(users_table)).scalar_one())
 
-    def create_first_admin(self, name: str, password: str, display_name: str | None = None) -> User:
-        """As `callshield users init`: the engine allows it only while the database has no users.
-        Hashes the password (scrypt): call it off the GUI thread. Does not sign in."""
-        return create_first_admin(self._opened(), name.strip(), password, display_name or None)
+    def bootstrap_admins(self, admins: list[tuple[str, str, str | None]]) -> list[User]:
+        """The set-up ceremony (`callshield users init NAME --second NAME2`): the engine allows it only while
+        the database has no users, and pins the new trust root here. Hashes each password (scrypt): call
+        it off the GUI thread. Signs nobody in."""
+        return bootstrap_admins(self._opened(), admins)
 
     def recheck(self, password: str) -> User:
         """The signed-in person's password again (slow: off the GUI thread): the engine returns them with

@@ -24,9 +24,9 @@ from verification.workflow.roles import Role, User
 
 T = TypeVar("T")
 
-NO_USERS = ("<b>This database has no users yet</b>, so nobody can sign in. Create its first admin here "
-            "(or in a terminal: <code>callshield users init NAME</code> with the same <code>--db</code>); "
-            "the admin then adds everyone else.")
+NO_USERS = ("<b>This database has no users yet</b>, so nobody can sign in. Set up its first two admins here "
+            "(or in a terminal: <code>callshield users init NAME --second NAME2</code> with the same "
+            "<code>--db</code>); the admins then add everyone else.")
 
 
 class SignedInState(QObject):
@@ -165,8 +165,8 @@ class SignInDialog(QDialog):
         self.no_users.setAccessibleName("No users yet")
         self.no_users.setWordWrap(True)
         self.no_users.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.first_admin_button = QPushButton("Create the &first admin…")
-        self.first_admin_button.setAccessibleName("Create the first admin")
+        self.first_admin_button = QPushButton("Set up the &first admins…")
+        self.first_admin_button.setAccessibleName("Set up the first admins")
         self.first_admin_button.clicked.connect(self.create_first_admin)
         self.no_users.hide()
         self.first_admin_button.hide()
@@ -209,16 +209,18 @@ class SignInDialog(QDialog):
 
     def create_first_admin(self) -> None:
         dialog = FirstAdminDialog(self.state.session, self.state.runner, self)
-        if dialog.exec() and dialog.created is not None:
+        if dialog.exec() and dialog.created:
             self.first_admin_created(dialog.created)
 
-    def first_admin_created(self, user: User) -> None:
+    def first_admin_created(self, created: list[User]) -> None:
         self.no_users.hide()
         self.first_admin_button.hide()
-        self.name.setText(user.name)
+        self.name.setText(created[0].name)
         self.password.clear()
         self.password.setFocus()
-        self.error.setText(f"First admin {user.name!r} created: sign in with the password you chose.")
+        names = " and ".join(repr(u.name) for u in created)
+        self.error.setText(f"First admin{'s' if len(created) > 1 else ''} {names} created: sign in with the "
+                           f"password you chose.")
 
     @property
     def checking(self) -> bool:
