@@ -29,7 +29,9 @@ from verification.store.location import resolve_data_dir, resolve_db_url
 from verification.store.tables import audit_log
 from verification.store.tables import users as users_table
 from verification.workflow import confirmations, lifecycle
-from verification.trust.root import RootPins
+from verification.trust.pinning import pin_root, read_root_file
+from verification.trust.root import RootPins, TrustRoot
+from verification.trust.store import pinned_root
 from verification.workflow.context import Context
 from verification.workflow.directory import Entry, list_entries
 from verification.workflow.roles import User
@@ -132,6 +134,30 @@ class WorkflowSession:
         """False on a new database, where nobody can sign in until the first admin exists."""
         with self._opened().database.reading() as connection:
             return bool(connection.execute(select(func.count()).select_from(users_table)).scalar_one())
+
+    def root_problem(self) -> str | None:
+        """Why this machine cannot check anyone's key for this database (no trust root pinned here for
+        it), or None. A database read: off the GUI thread."""
+        ctx = self._opened()
+        with ctx.database.reading() as connection:
+            try:
+                pinned_root(connection, ctx.pins)
+            except (AuthError, AuditError) as error:
+                return str(error)
+        return None
+
+    def read_root(self, path: Path) -> TrustRoot:
+        """A trust root file an admin exported (`callshield audit trust-root --out FILE`)."""
+        return read_root_file(path)
+
+    def pin_root(self, root: TrustRoot) -> TrustRoot:
+        """Pin it here after the fingerprint was compared by phone; the engine refuses a root of another
+        database or one that differs from the database's own copy."""
+        ctx = self._opened()
+        if ctx.pins is None:
+            raise AuthError("no trust root location for this session")
+        with ctx.database.reading() as connection:
+            return pin_root(connection, ctx.pins, root)
 
     def bootstrap_admins(self, admins: list[tuple[str, str, str | None]]) -> list[User]:
         """The set-up ceremony (`callshield users init NAME --second NAME2`): the engine allows it only while

@@ -19,6 +19,7 @@ from desktop.views.change_password import ADMIN_SET, ChangePasswordDialog
 from desktop.views.first_admin import FirstAdminDialog
 from desktop.views.database_follow import POLL_MS, TICK_MS, DatabaseFollower
 from desktop.views.page_memory import PageMemory
+from desktop.views.pin_root import RootPinPanel
 from verification.workflow.roles import Role, User
 
 
@@ -170,6 +171,9 @@ class SignInDialog(QDialog):
         self.first_admin_button.clicked.connect(self.create_first_admin)
         self.no_users.hide()
         self.first_admin_button.hide()
+        self.root_panel = RootPinPanel(state)
+        self.root_panel.hide()
+        self.root_panel.pinned.connect(self.adjustSize)
         form = QFormLayout()
         form.addRow("&User", self.name)
         form.addRow("&Password", self.password)
@@ -183,6 +187,7 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.no_users)
         layout.addWidget(self.first_admin_button)
+        layout.addWidget(self.root_panel)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
@@ -192,11 +197,14 @@ class SignInDialog(QDialog):
         """Opening the database and counting users runs on the task runner, like the password check."""
         me = weakref.ref(self)
 
-        def known(has_users: bool) -> None:
+        def known(found: tuple[bool, str | None]) -> None:
+            has_users, root_problem = found
             dialog = me()
             if dialog is not None:
                 dialog.no_users.setVisible(not has_users)
                 dialog.first_admin_button.setVisible(not has_users)
+                if has_users and root_problem:
+                    dialog.root_panel.show_problem(root_problem)
                 dialog.adjustSize()  # room for the note's lines
 
         def failed(message: str) -> None:
@@ -205,7 +213,13 @@ class SignInDialog(QDialog):
                 dialog.error.setText(f"The workflow database cannot be opened: {message}")
                 dialog.adjustSize()
 
-        self.state.runner.run(self.state.session.has_users, known, failed, name="callshield-desktop-users")
+        session = self.state.session  # not the dialog: a closed one is not kept alive by the task
+
+        def look() -> tuple[bool, str | None]:
+            has_users = session.has_users()
+            return has_users, session.root_problem() if has_users else None
+
+        self.state.runner.run(look, known, failed, name="callshield-desktop-users")
 
     def create_first_admin(self) -> None:
         dialog = FirstAdminDialog(self.state.session, self.state.runner, self)
