@@ -16,6 +16,9 @@ from desktop.views.sign_in import SignedInState
 from verification.workflow.roles import User
 
 
+NOUNS = {"Approve": "approval", "Release": "release"}
+
+
 def decision_summary(view: dict[str, Any], verb: str) -> str:
     e = html.escape
     beneficiary = view.get("beneficiary") or {}
@@ -23,11 +26,14 @@ def decision_summary(view: dict[str, Any], verb: str) -> str:
     steps = [s for s in view.get("steps") or [] if s.get("outcome") == "ok"]
     done = "".join(f"<li>{e(s['kind'])} by {e(s['actor'])} at {e(local_time(s['at']))}</li>" for s in steps)
     problems = "".join(f"<p style='color:#b00020'><b>NOT VALID:</b> {e(p)}</p>" for p in view.get("problems") or [])
+    missing = "; ".join(view.get("missing") or [])
+    if missing:
+        problems += f"<p><b>Still missing:</b> {e(missing)}</p>"
     return (f"<p><b>{e(verb)} request {view['id']}</b>: {e(str(view['amount']))} {e(view['currency'])}</p>"
             f"<p>Counterparty: <b>{e(view['counterparty'])}</b><br>Beneficiary: <b>{e(payee)}</b><br>"
             f"Requested by {e(view['requester'])}</p>"
             f"<p>Confirmed so far:</p><ul>{done or '<li>nothing yet</li>'}</ul>{problems}"
-            f"<p>Type your password again to sign this {e(verb.lower())} with your own key.</p>")
+            f"<p>Type your password again to sign this {NOUNS.get(verb, verb.lower())} with your own key.</p>")
 
 
 class DecisionDialog(QDialog):
