@@ -103,3 +103,17 @@ def test_a_machine_with_its_root_pinned_shows_no_pin_panel(qtbot: QtBot, desk_wo
     qtbot.waitUntil(lambda: not dialog.state.runner.busy, timeout=10_000)
     qtbot.wait(50)  # the answer lands on the event loop
     assert not dialog.root_panel.isVisible() and dialog.state.session.root_problem() is None
+
+
+def test_the_users_page_lists_users_on_a_machine_without_the_root(qtbot: QtBot, desk_world: DeskWorld,
+                                                                  tmp_path: Path) -> None:
+    from desktop.controllers.admin_users import UsersAdmin
+
+    other = tmp_path / "second-machine"
+    other.mkdir()
+    ctx = replace(desk_world.ctx, pins=RootPins.in_data_dir(other))
+    session = WorkflowSession(lambda: (ctx, other))
+    session.sign_in("ada", PASSWORD)
+    assert session.user is not None and session.user.signer is None  # no key can be checked here
+    reading = UsersAdmin(session).reading()
+    assert [u.name for u in reading.users] == ["ada", "alan", "bea", "rita", "sam"] and reading.waiting == []
