@@ -12,6 +12,7 @@ from desktop.views.sign_in import SignedInState
 from tests.desktop.decisions import confirm
 from tests.desktop.workflow_world import LOW_CALL, DeskWorld, desk_world  # noqa: F401 - fixture
 from tests.verification.conftest import PASSWORD
+from verification.errors import AuthError
 from verification.store.tables import statements
 from verification.workflow import confirmations
 from verification.workflow.views import request_view
@@ -70,3 +71,21 @@ def test_a_step_whose_signature_fails_is_shown_not_valid_and_release_is_refused(
     confirm(qtbot, page.decision)
     assert page.result.text().startswith(f"request {request_id} cannot be released: ")
     assert _state(desk_world, request_id) != "released"
+
+
+def test_a_decision_signs_only_as_the_person_signed_in(desk_world: DeskWorld) -> None:
+    """Attack: a User opened with someone else's password (another approver at the same desk) must not
+    sign a decision for the person signed in."""
+    request_id = desk_world.held_request(call=LOW_CALL)
+    session = desk_world.session()
+    session.sign_in("sam", PASSWORD)
+    other = session.check_credentials("alan", PASSWORD)
+    try:
+        session.approve(request_id, "", other)
+    except AuthError as error:
+        assert str(error) == "sign in again: the decision was confirmed by someone else's password"
+    else:
+        raise AssertionError("approved with another person's key")
+    assert _state(desk_world, request_id) == "held"
+    assert session.approve(request_id, "", session.recheck(PASSWORD)).startswith(
+        f"Request {request_id} approved by sam")
