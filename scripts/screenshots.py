@@ -229,6 +229,20 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     wait_for(dialog.no_users.isVisible, 10)
     shoot("10-sign-in-no-users")
     dialog.reject()
+    # 15. The set-up ceremony: two first admins, each typing their own password.
+    from desktop.views.first_admin import FirstAdminDialog
+
+    ceremony = FirstAdminDialog(desktop.workflow.session, desktop.runner, window)
+    ceremony.first.name.setText("ada")
+    ceremony.first.display_name.setText("Ada Admin")
+    ceremony.first.password.setText(ADMIN_PASSWORD)
+    ceremony.first.repeat.setText(ADMIN_PASSWORD)
+    ceremony.second.name.setText("bea")
+    ceremony.second.display_name.setText("Bea Admin")
+    ceremony.show()
+    ceremony.move(window.geometry().center() - ceremony.rect().center())
+    shoot("15-first-admins")
+    ceremony.reject()
     # 14. A recording cut short: the app says it is damaged and the call is not judged (grey, never green).
     unplug["after"] = 0
     monitor.banner.hide()
@@ -254,6 +268,11 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     admin.sections.setCurrentWidget(admin.models)
     wait_for(lambda: admin.models.loaded, 30)
     shoot("09-admin-models")
+    # 16. Users and roles: what waits for a second admin, and who asked.
+    admin.sections.setCurrentWidget(admin.users)
+    admin.users.refresh()
+    admin.users.select("otto")
+    shoot("16-admin-users")
 
     # 11. A requester's transfer request, held until its steps are done (local times, live countdown).
     desktop.workflow.sign_out()
@@ -267,12 +286,26 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     requests.checks["urgency"].setChecked(True)
     requests.create_button.click()
     shoot("11-requests")
+    request_id = requests.selected_id()
 
-    # 12. The approver's inbox and 13. the audit log, both following the database as it changes.
+    # 12. The approver records the call-back (never the requester), then sees the inbox; 17. Approve asks
+    # first and takes the password again. 13. The audit log; all follow the database as it changes.
     desktop.workflow.sign_out()
     desktop.workflow.sign_in("alan", ADMIN_PASSWORD)
+    requests.select(request_id or 0)
+    requests.answered_by.setText("J. Smith, Acme accounts")
+    for item in ("identity", "request", "amount"):
+        requests.confirmed[item].setChecked(True)
+    requests.callback_button.click()
     window.tabs.setCurrentWidget(desktop.approvals)
+    desktop.approvals.refresh()
     shoot("12-approvals")
+    desktop.approvals.approve_button.click()
+    decision = desktop.approvals.decision
+    assert decision is not None
+    decision.password.setText(ADMIN_PASSWORD)
+    shoot("17-approve-confirm")
+    decision.reject()
     window.tabs.setCurrentWidget(desktop.audit)
     wait_for(lambda: desktop.audit.model.rowCount() > 0, 5)
     shoot("13-audit")
@@ -280,6 +313,7 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
 
 
 ADMIN_PASSWORD = "screenshot admin password"
+INITIAL_PASSWORD = "initial screenshot password"  # what an admin sets; each person then sets their own
 
 
 def cut_copy(recording: str, tmp: Path) -> Path:
@@ -307,8 +341,9 @@ def cut_copy(recording: str, tmp: Path) -> Path:
 
 
 def admin_world(args: object, tmp: Path) -> dict[str, Path]:
-    """Two admins with registered signing keys, a directory entry, and a weakening bea proposed,
-    all made through the engine's own functions on the app's database."""
+    """The set-up ceremony's two admins with registered signing keys, a requester and an approver who
+    set their own passwords, a directory entry, and a weakening bea proposed, all made through the
+    engine's own functions on the app's database."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from desktop.controllers.workflow_session import default_context_factory
@@ -320,10 +355,15 @@ def admin_world(args: object, tmp: Path) -> dict[str, Path]:
     from verification.workflow.roles import Role
 
     ctx, _data_dir = default_context_factory(getattr(args, "db"), getattr(args, "data_dir"))()
-    ada = users.create_first_admin(ctx, "ada", ADMIN_PASSWORD, "Ada Admin")
-    bea = users.add_user(ctx, ada, "bea", [Role.ADMIN], ADMIN_PASSWORD, "Bea Admin")
-    users.add_user(ctx, ada, "rita", [Role.REQUESTER], ADMIN_PASSWORD, "Rita Requester")
-    users.add_user(ctx, ada, "alan", [Role.APPROVER], ADMIN_PASSWORD, "Alan Approver")
+    ada, bea = users.bootstrap_admins(ctx, [("ada", ADMIN_PASSWORD, "Ada Admin"), ("bea", ADMIN_PASSWORD, "Bea Admin")])
+    for name, roles, display in (("rita", [Role.REQUESTER], "Rita Requester"),
+                                 ("alan", [Role.APPROVER], "Alan Approver")):
+        users.add_user(ctx, ada, name, roles, INITIAL_PASSWORD, display)
+        if Role.APPROVER in roles:
+            users.confirm_admin(ctx, bea, name)  # the second admin of the two-person rule
+        users.set_password(ctx, users.authenticate(ctx, name, INITIAL_PASSWORD), name, ADMIN_PASSWORD)
+    # a grant still waiting for a second admin, for the Users page
+    users.add_user(ctx, ada, "otto", [Role.REQUESTER, Role.APPROVER], INITIAL_PASSWORD, "Otto Clerk")
     directory.add_entry(ctx, ada, "Acme Supplies", "counterparty", "Acme Ltd")
     directory.add_phone(ctx, ada, "Acme Supplies", "+44 20 7946 0000", "vendor master data, signed contract 2023-04")
     keys: dict[str, Path] = {}

@@ -29,12 +29,15 @@ from verification.store.location import resolve_data_dir, resolve_db_url
 from verification.store.tables import audit_log
 from verification.store.tables import users as users_table
 from verification.workflow import confirmations, lifecycle
-from verification.trust.root import RootPins
+from verification.trust.pinning import pin_root, read_root_file
+from verification.trust.root import RootPins, TrustRoot
+from verification.trust.store import pinned_root
 from verification.workflow.context import Context
 from verification.workflow.directory import Entry, list_entries
 from verification.workflow.roles import User
 from verification.workflow.secrets_hash import SlowHasher
-from verification.workflow.users import authenticate, create_first_admin
+from verification.workflow.users import authenticate, bootstrap_admins, set_password
+from verification.workflow.waiting import must_set_own_password
 from verification.workflow.states import FINAL
 from verification.workflow.views import list_requests, request_view
 
@@ -132,10 +135,59 @@ class WorkflowSession:
         with self._opened().database.reading() as connection:
             return bool(connection.execute(select(func.count()).select_from(users_table)).scalar_one())
 
-    def create_first_admin(self, name: str, password: str, display_name: str | None = None) -> User:
-        """As `callshield users init`: the engine allows it only while the database has no users.
-        Hashes the password (scrypt): call it off the GUI thread. Does not sign in."""
-        return create_first_admin(self._opened(), name.strip(), password, display_name or None)
+    def root_problem(self) -> str | None:
+        """Why this machine cannot check anyone's key for this database (no trust root pinned here for
+        it), or None. A database read: off the GUI thread."""
+        ctx = self._opened()
+        with ctx.database.reading() as connection:
+            try:
+                pinned_root(connection, ctx.pins)
+            except (AuthError, AuditError) as error:
+                return str(error)
+        return None
+
+    def read_root(self, path: Path) -> TrustRoot:
+        """A trust root file an admin exported (`callshield audit trust-root --out FILE`)."""
+        return read_root_file(path)
+
+    def pin_root(self, root: TrustRoot) -> TrustRoot:
+        """Pin it here after the fingerprint was compared by phone; the engine refuses a root of another
+        database or one that differs from the database's own copy."""
+        ctx = self._opened()
+        if ctx.pins is None:
+            raise AuthError("no trust root location for this session")
+        with ctx.database.reading() as connection:
+            return pin_root(connection, ctx.pins, root)
+
+    def bootstrap_admins(self, admins: list[tuple[str, str, str | None]]) -> list[User]:
+        """The set-up ceremony (`callshield users init NAME --second NAME2`): the engine allows it only while
+        the database has no users, and pins the new trust root here. Hashes each password (scrypt): call
+        it off the GUI thread. Signs nobody in."""
+        return bootstrap_admins(self._opened(), admins)
+
+    def recheck(self, password: str) -> User:
+        """The signed-in person's password again (slow: off the GUI thread): the engine returns them with
+        their key freshly opened, which is what signs an approval or a release."""
+        ctx, me = self.acting()
+        fresh = authenticate(ctx, me.name, password)
+        if fresh.id != me.id:
+            raise AuthError("the account changed meanwhile: sign in again")
+        return fresh
+
+    def change_password(self, current: str, new: str) -> User:
+        """Your own password: checked, a fresh key sealed by the new one and registered by the old one
+        (users.set_password), then signed in again with it. Slow: off the GUI thread."""
+        ctx, me = self.acting()
+        before = self.recheck(current)
+        set_password(ctx, before, me.name, new)
+        return authenticate(ctx, me.name, new)
+
+    def must_set_own_password(self, user: User) -> bool:
+        """The key that signs for `user` is one an admin set (see waiting.py). Reads: off the GUI thread."""
+        try:
+            return must_set_own_password(self._opened(), user)
+        except (AuthError, AuditError):
+            return False  # no trust root pinned here: the sign-in says so on its own
 
     def accept(self, user: User) -> None:
         """Sign in as a user `check_credentials` returned (GUI thread)."""
@@ -203,10 +255,15 @@ class WorkflowSession:
         with self.ctx.database.reading() as connection:
             return request_view(connection, request_id, self.ctx.clock, self.ctx.pins)
 
-    def approve(self, request_id: int, note: str) -> str:
-        assert self.user is not None
-        request = confirmations.approve(self.ctx, self.user, request_id, note)
-        return f"Request {request_id} approved by {self.user.name}; it is now {request.state.value}."
+    def approve(self, request_id: int, note: str, signer: User) -> str:
+        """`signer`: the person as `recheck` returned them, key freshly opened."""
+        self._same_person(signer)
+        request = confirmations.approve(self.ctx, signer, request_id, note)
+        return f"Request {request_id} approved by {signer.name}; it is now {request.state.value}."
+
+    def _same_person(self, signer: User) -> None:
+        if self.user is None or signer.id != self.user.id:
+            raise AuthError("sign in again: the decision was confirmed by someone else's password")
 
     def reject(self, request_id: int, reason: str) -> str:
         assert self.user is not None
@@ -252,7 +309,7 @@ class WorkflowSession:
         assert self.user is not None
         confirmations.verify_phrase(self.ctx, self.user, request_id, phrase)
 
-    def release(self, request_id: int) -> str:
-        assert self.user is not None
-        request = lifecycle.release(self.ctx, self.user, request_id)
+    def release(self, request_id: int, signer: User) -> str:
+        self._same_person(signer)
+        request = lifecycle.release(self.ctx, signer, request_id)
         return f"Request {request_id} released; it is now {request.state.value}."

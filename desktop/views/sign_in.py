@@ -15,17 +15,19 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayo
 
 from desktop.controllers.workflow_session import WorkflowSession
 from desktop.tasks import TaskRunner
+from desktop.views.change_password import ADMIN_SET, ChangePasswordDialog
 from desktop.views.first_admin import FirstAdminDialog
 from desktop.views.database_follow import POLL_MS, TICK_MS, DatabaseFollower
 from desktop.views.page_memory import PageMemory
+from desktop.views.pin_root import RootPinPanel
 from verification.workflow.roles import Role, User
 
 
 T = TypeVar("T")
 
-NO_USERS = ("<b>This database has no users yet</b>, so nobody can sign in. Create its first admin here "
-            "(or in a terminal: <code>callshield users init NAME</code> with the same <code>--db</code>); "
-            "the admin then adds everyone else.")
+NO_USERS = ("<b>This database has no users yet</b>, so nobody can sign in. Set up its first two admins here "
+            "(or in a terminal: <code>callshield users init NAME --second NAME2</code> with the same "
+            "<code>--db</code>); the admins then add everyone else.")
 
 
 class SignedInState(QObject):
@@ -49,6 +51,7 @@ class SignedInState(QObject):
         self._memories: list[PageMemory] = []
         self._generation = 0  # moves on at every sign-in and sign-out
         self._latest: dict[int, int] = {}  # per page: the newest reload asked for
+        self.must_set_own_password = False  # signed in with a key an admin set (see change_password.py)
         self.follower = DatabaseFollower(session.change_stamp, lambda: session.signed_in, self.runner, self,
                                          poll_ms=poll_ms, tick_ms=tick_ms)
         self.follower.changed.connect(self.data_changed)
@@ -88,23 +91,33 @@ class SignedInState(QObject):
 
     def sign_in(self, name: str, password: str) -> None:
         """On the calling thread (tests and scripts); the dialog uses `begin_sign_in`."""
-        self.session.sign_in(name, password)
+        user = self.session.sign_in(name, password)
+        self.must_set_own_password = self.session.must_set_own_password(user)
         self._switch()
+
+    def password_changed(self, user: User) -> None:
+        """The engine took the person's own new password: the session holds them with the new key."""
+        self.must_set_own_password = False
+        self.user_changed(user)
 
     def begin_sign_in(self, name: str, password: str, on_done: Callable[[], None],
                       on_error: Callable[[str], None], wanted: Callable[[], bool] = lambda: True) -> None:
         """Check the credentials on a worker; sign in and notify on the GUI thread, unless the
         person gave up meanwhile (`wanted` False: cancelled)."""
 
-        def signed_in(user: User) -> None:
+        def signed_in(found: tuple[User, bool]) -> None:
             if not wanted():
                 return
+            user, self.must_set_own_password = found
             self.session.accept(user)
             self._switch()
             on_done()
 
-        self.runner.run(lambda: self.session.check_credentials(name, password), signed_in, on_error,
-                        name="callshield-desktop-sign-in")
+        def check() -> tuple[User, bool]:
+            user = self.session.check_credentials(name, password)
+            return user, self.session.must_set_own_password(user)
+
+        self.runner.run(check, signed_in, on_error, name="callshield-desktop-sign-in")
 
     def user_changed(self, user: User) -> None:
         """The engine changed the signed-in user (roles, disabled): reflect it everywhere."""
@@ -121,6 +134,7 @@ class SignedInState(QObject):
 
     def sign_out(self) -> None:
         self.session.sign_out()
+        self.must_set_own_password = False
         self._switch()
 
     def who(self) -> str:
@@ -136,6 +150,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self.state = state
         self._cancelled = False
+        self.change_password: ChangePasswordDialog | None = None  # opened after signing in with an admin's password
         self.setWindowTitle("Sign in to CallShield")
         self.name = QLineEdit()
         self.name.setAccessibleName("User name")
@@ -151,11 +166,14 @@ class SignInDialog(QDialog):
         self.no_users.setAccessibleName("No users yet")
         self.no_users.setWordWrap(True)
         self.no_users.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.first_admin_button = QPushButton("Create the &first admin…")
-        self.first_admin_button.setAccessibleName("Create the first admin")
+        self.first_admin_button = QPushButton("Set up the &first admins…")
+        self.first_admin_button.setAccessibleName("Set up the first admins")
         self.first_admin_button.clicked.connect(self.create_first_admin)
         self.no_users.hide()
         self.first_admin_button.hide()
+        self.root_panel = RootPinPanel(state)
+        self.root_panel.hide()
+        self.root_panel.pinned.connect(self.adjustSize)
         form = QFormLayout()
         form.addRow("&User", self.name)
         form.addRow("&Password", self.password)
@@ -169,6 +187,7 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.no_users)
         layout.addWidget(self.first_admin_button)
+        layout.addWidget(self.root_panel)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
@@ -178,11 +197,14 @@ class SignInDialog(QDialog):
         """Opening the database and counting users runs on the task runner, like the password check."""
         me = weakref.ref(self)
 
-        def known(has_users: bool) -> None:
+        def known(found: tuple[bool, str | None]) -> None:
+            has_users, root_problem = found
             dialog = me()
             if dialog is not None:
                 dialog.no_users.setVisible(not has_users)
                 dialog.first_admin_button.setVisible(not has_users)
+                if has_users and root_problem:
+                    dialog.root_panel.show_problem(root_problem)
                 dialog.adjustSize()  # room for the note's lines
 
         def failed(message: str) -> None:
@@ -191,20 +213,28 @@ class SignInDialog(QDialog):
                 dialog.error.setText(f"The workflow database cannot be opened: {message}")
                 dialog.adjustSize()
 
-        self.state.runner.run(self.state.session.has_users, known, failed, name="callshield-desktop-users")
+        session = self.state.session  # not the dialog: a closed one is not kept alive by the task
+
+        def look() -> tuple[bool, str | None]:
+            has_users = session.has_users()
+            return has_users, session.root_problem() if has_users else None
+
+        self.state.runner.run(look, known, failed, name="callshield-desktop-users")
 
     def create_first_admin(self) -> None:
         dialog = FirstAdminDialog(self.state.session, self.state.runner, self)
-        if dialog.exec() and dialog.created is not None:
+        if dialog.exec() and dialog.created:
             self.first_admin_created(dialog.created)
 
-    def first_admin_created(self, user: User) -> None:
+    def first_admin_created(self, created: list[User]) -> None:
         self.no_users.hide()
         self.first_admin_button.hide()
-        self.name.setText(user.name)
+        self.name.setText(created[0].name)
         self.password.clear()
         self.password.setFocus()
-        self.error.setText(f"First admin {user.name!r} created: sign in with the password you chose.")
+        names = " and ".join(repr(u.name) for u in created)
+        self.error.setText(f"First admin{'s' if len(created) > 1 else ''} {names} created: sign in with the "
+                           f"password you chose.")
 
     @property
     def checking(self) -> bool:
@@ -245,6 +275,9 @@ class SignInDialog(QDialog):
         self.ok_button.setEnabled(True)
         self.error.setText("")
         self.accept()
+        if self.state.must_set_own_password:  # asked at once, before any approval is attempted
+            self.change_password = ChangePasswordDialog(self.state, ADMIN_SET, self.parentWidget())
+            self.change_password.open()
 
     def _refused(self, message: str) -> None:
         self.ok_button.setEnabled(True)
@@ -263,9 +296,14 @@ class SignInBar(QWidget):
         self.label.setAccessibleName("Signed-in user")
         self.button = QPushButton()
         self.button.clicked.connect(self._clicked)
+        self.password_button = QPushButton("Change pass&word…")
+        self.password_button.setAccessibleName("Change your password")
+        self.password_button.clicked.connect(self.change_password)
+        self.password_dialog: ChangePasswordDialog | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.password_button)
         layout.addWidget(self.button)
         state.changed.connect(self._update)
         self._update()
@@ -275,6 +313,12 @@ class SignInBar(QWidget):
         signed_in = self.state.session.signed_in
         self.button.setText("Sign &out" if signed_in else "&Sign in…")
         self.button.setAccessibleName("Sign out" if signed_in else "Sign in")
+        self.password_button.setVisible(signed_in)
+
+    def change_password(self) -> None:
+        reason = ADMIN_SET if self.state.must_set_own_password else None
+        self.password_dialog = ChangePasswordDialog(self.state, reason, self)
+        self.password_dialog.open()
 
     def _clicked(self) -> None:
         if self.state.session.signed_in:

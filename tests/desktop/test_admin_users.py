@@ -17,6 +17,7 @@ from tests.desktop.workflow_world import desk_world  # noqa: F401 - fixture
 from tests.verification.conftest import PASSWORD
 from verification.policy.active import load_active_policy
 from verification.workflow.roles import Role
+from verification.workflow import users
 from verification.workflow.users import get_user
 
 
@@ -38,9 +39,19 @@ def test_users_are_listed_and_added(qtbot: QtBot, admin_world: AdminWorld) -> No
     page.new_password.setText(PASSWORD)
     page.add_button.click()  # the password is hashed on the task runner
     assert page.new_password.text() == "" and not page.add_button.isEnabled()
-    qtbot.waitUntil(lambda: page.result.text() == "Added otto (approver).", timeout=5_000)
-    assert ["otto", "Otto Clerk", "approver", "active"] in page.rows()
+    # approver needs two admins: the page says what took effect now and what waits
+    qtbot.waitUntil(lambda: page.result.text() == "Added otto (no roles yet); approver waits for a second admin.",
+                    timeout=5_000)
+    assert ["otto", "Otto Clerk", "none", "active; waits for a second admin"] in page.rows()
     assert page.selected_user() is not None and page.selected_user().name == "otto"
+    assert page.waiting_lines() == ["otto: approver role, asked by ada"]
+    tab.state.sign_out()
+    tab.state.sign_in("bea", PASSWORD)
+    page.waiting.setCurrentRow(0)  # choosing what waits selects its user
+    assert page.selected_user() is not None and page.selected_user().name == "otto"
+    page.confirm_button.click()
+    assert page.result.text() == "Confirmed by a second admin: otto (approver)."
+    assert _roles(admin_world, "otto") == {"approver"} and page.waiting_lines() == []
 
 
 def test_role_change_and_the_engines_last_admin_rule(qtbot: QtBot, admin_world: AdminWorld) -> None:
@@ -49,16 +60,24 @@ def test_role_change_and_the_engines_last_admin_rule(qtbot: QtBot, admin_world: 
     assert page.select("rita")
     page.roles[Role.APPROVER].setChecked(True)
     page.roles_button.click()
-    assert page.result.text() == "Roles changed: rita (approver, requester)."
-    assert _roles(admin_world, "rita") == {"approver", "requester"}
-    assert ["rita", "rita", "approver, requester", "active"] in page.rows()
+    assert page.result.text() == "Roles changed: rita (requester); approver waits for a second admin."
+    assert _roles(admin_world, "rita") == {"requester"}
+    assert ["rita", "rita", "requester", "active; waits for a second admin"] in page.rows()
+    page.roles[Role.APPROVER].setChecked(False)
+    page.roles[Role.REQUESTER].setChecked(False)
+    page.roles_button.click()  # taking roles away needs one admin: at once
+    assert page.result.text() == "Roles changed: rita (no roles yet)."
+    assert _roles(admin_world, "rita") == set()
 
     page.select("bea")
     page.disable_button.click()
-    assert page.result.text() == "Disabled: bea (admin; disabled)."
+    assert page.result.text() == "Disabled: bea (no roles; disabled)."  # the signed record takes every role
     page.select("ada")  # now the only active admin
-    page.roles[Role.ADMIN].setChecked(False)
     page.roles[Role.REQUESTER].setChecked(True)
+    page.roles_button.click()
+    assert page.result.text() == "nobody grants themselves a role: another admin must"
+    page.roles[Role.REQUESTER].setChecked(False)
+    page.roles[Role.ADMIN].setChecked(False)
     page.roles_button.click()
     assert page.result.text() == "cannot remove the admin role from 'ada': it is the last admin"
     page.disable_button.click()
@@ -72,14 +91,31 @@ def test_admin_grant_waits_for_a_second_admin(qtbot: QtBot, admin_world: AdminWo
     page.select("alan")
     page.roles[Role.ADMIN].setChecked(True)
     page.roles_button.click()  # two admins exist: the engine holds the grant
-    assert page.result.text() == "Roles changed: alan (approver; admin role waits for a second admin to confirm)."
-    page.confirm_button.click()
-    assert page.result.text() == "an admin grant must be confirmed by a different admin than the one who granted it"
+    assert page.result.text() == "Roles changed: alan (approver); admin waits for a second admin."
+    assert page.waiting_lines() == ["alan: admin role, asked by ada"]
+    page.confirm_button.click()  # the engine's rule: nobody confirms what they asked for themselves
+    assert page.result.text() == "a grant must be confirmed by a different admin than the one who made it"
     tab.state.sign_out()
     tab.state.sign_in("bea", PASSWORD)
     page.select("alan")
     page.confirm_button.click()
-    assert page.result.text() == "Admin grant confirmed: alan (admin, approver)."
+    assert page.result.text() == "Confirmed by a second admin: alan (admin, approver)."
+    assert _roles(admin_world, "alan") == {"admin", "approver"}
+
+
+def test_an_approvers_password_reset_waits_and_any_admin_confirms_it(qtbot: QtBot, admin_world: AdminWorld) -> None:
+    users.set_password(admin_world.desk.ctx, admin_world.desk.admin, "alan", "reset " + PASSWORD)
+    tab = admin_page(qtbot, admin_world, "bea")
+    page = tab.users
+    assert page.waiting_lines() == ["alan: password reset, asked by ada"]
+    assert not page.lone_note.isVisible()
+    page.waiting.setCurrentRow(0)
+    page.confirm_button.click()
+    assert page.result.text() == "Confirmed by a second admin: alan (approver)."
+    assert page.waiting_lines() == []
+    page.select("rita")
+    page.confirm_button.click()
+    assert page.result.text() == "user 'rita' has nothing waiting for a second admin"
 
 
 def test_non_admin_gets_no_admin_powers(qtbot: QtBot, admin_world: AdminWorld) -> None:

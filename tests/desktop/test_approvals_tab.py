@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.views.approvals.approvals_page import ApprovalsPage
 from desktop.views.sign_in import SignedInState
+from tests.desktop.decisions import confirm
 from tests.desktop.workflow_world import LOW_CALL, DeskWorld, desk_world  # noqa: F401 - fixture
 from tests.verification.conftest import PASSWORD
 from verification.workflow.views import request_view
@@ -42,6 +43,15 @@ def test_approve_works(qtbot: QtBot, desk_world: DeskWorld) -> None:
     page = _page(qtbot, desk_world, "sam")
     page.comment.setText("confirmed with J. Smith")
     page.approve_button.click()
+    assert _state(desk_world, request_id) == "held"  # nothing happens before the password is typed again
+    summary = page.decision.summary.text()
+    assert "25000.00 EUR" in summary and "Acme Supplies" in summary and "GB33BUKB20201555555555" in summary
+    assert "callback by alan at " in summary
+    confirm(qtbot, page.decision, "wrong password!")
+    assert page.decision.isVisible() and page.decision.error.text() == "authentication failed for user 'sam'"
+    assert _state(desk_world, request_id) == "held"
+    confirm(qtbot, page.decision)
+    assert not page.decision.isVisible()
     assert page.result.text().startswith(f"Request {request_id} approved by sam; it is now approved")
     assert _state(desk_world, request_id) == "approved"
     assert page.inbox.count() == 0  # no longer held
@@ -53,6 +63,7 @@ def test_self_approval_is_refused_with_the_engines_message(qtbot: QtBot, desk_wo
     page = _page(qtbot, desk_world, "sam")
     assert page.inbox.item(0).text().endswith("(your request)")
     page.approve_button.click()
+    confirm(qtbot, page.decision)
     assert page.result.text() == f"self-approval refused: 'sam' requested request {request_id}"
     assert _state(desk_world, request_id) == "held"
     assert page.selected_id() == request_id
@@ -62,6 +73,7 @@ def test_missing_steps_refusal_is_shown(qtbot: QtBot, desk_world: DeskWorld) -> 
     request_id = desk_world.held_request()  # a high-risk call needs more steps before the approval
     page = _page(qtbot, desk_world, "sam")
     page.approve_button.click()
+    confirm(qtbot, page.decision)
     assert page.result.text().startswith("approve after the other steps are done; missing ")
     assert _state(desk_world, request_id) == "held"
     assert "Still missing:" in page.detail.toPlainText()
@@ -71,7 +83,16 @@ def test_wrong_role_is_refused(qtbot: QtBot, desk_world: DeskWorld) -> None:
     desk_world.held_request()
     page = _page(qtbot, desk_world, "rita")
     page.approve_button.click()
+    confirm(qtbot, page.decision)
     assert page.result.text() == "user 'rita' lacks the approver role"
+
+
+def test_cancelling_the_dialog_decides_nothing(qtbot: QtBot, desk_world: DeskWorld) -> None:
+    request_id = desk_world.held_request(call=LOW_CALL)
+    page = _page(qtbot, desk_world, "sam")
+    page.approve_button.click()
+    page.decision.reject()
+    assert _state(desk_world, request_id) == "held" and page.result.text() == ""
 
 
 def test_reject_needs_a_comment_then_rejects(qtbot: QtBot, desk_world: DeskWorld) -> None:

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.views.requests.requests_page import RequestsPage
 from desktop.views.sign_in import SignedInState
+from tests.desktop.decisions import confirm
 from tests.desktop.workflow_world import CALL, DeskWorld, desk_world  # noqa: F401 - fixture
 from tests.verification.conftest import PASSWORD
 from verification.workflow import directory
@@ -21,6 +22,14 @@ def _page(qtbot: QtBot, w: DeskWorld, name: str = "rita", call: dict | None = No
     page = RequestsPage(state, lambda: call)
     qtbot.addWidget(page)
     state.sign_in(name, PASSWORD)
+    return page
+
+
+def _as(qtbot: QtBot, page: RequestsPage, name: str, request_id: int) -> RequestsPage:
+    """The same page after `name` signs in instead, with the request chosen again."""
+    page.state.sign_out()
+    page.state.sign_in(name, PASSWORD)
+    assert page.select(request_id)
     return page
 
 
@@ -77,6 +86,12 @@ def test_steps_are_recorded_and_refusals_shown(qtbot: QtBot, desk_world: DeskWor
     page.create_button.click()
     request_id = page.selected_id()
     assert request_id is not None
+    page.answered_by.setText("J. Smith")
+    for item in ("identity", "request"):
+        page.confirmed[item].setChecked(True)
+    page.callback_button.click()  # segregation of duties: never the requester on their own request
+    assert page.result.text().startswith("'rita' requested request")
+    page = _as(qtbot, page, "alan", request_id)  # the approver does the out-of-band steps
 
     page.outcome.setCurrentText("confirmed")
     page.callback_button.click()
@@ -104,6 +119,7 @@ def test_steps_are_recorded_and_refusals_shown(qtbot: QtBot, desk_world: DeskWor
     page.release()
     # the release button is off until the engine says approved; the engine refuses anyway
     assert not page.release_button.isEnabled()
+    confirm(qtbot, page.decision)
     assert page.result.text().startswith(f"request {request_id} cannot be released: missing one-time code")
 
 
@@ -114,6 +130,7 @@ def test_issue_code_then_verify_it(qtbot: QtBot, desk_world: DeskWorld) -> None:
     page.create_button.click()
     request_id = page.selected_id()
     assert request_id is not None
+    page = _as(qtbot, page, "alan", request_id)
     page.issue_button.click()  # hashed (scrypt) on the task runner: the code arrives on the event loop
     qtbot.waitUntil(lambda: page.result.text().startswith("One-time code"), timeout=5_000)
     code = page.result.text().rsplit(": ", 1)[-1]

@@ -1,15 +1,16 @@
-"""Users and roles: the users with their roles and state, adding a user, changing roles, confirming
-an admin grant and disabling, all through the engine's users module. Its rules (admin only, the
-last admin kept, a second admin confirms new admins) are the engine's; its refusals are shown."""
+"""Users and roles: the users with their roles and state, what waits for a second admin (and who
+asked), adding a user, changing roles, confirming what waits and disabling, all through the engine's
+users module. Its rules (admin only, the last admin kept, a second admin for approver and admin grants
+and for resetting such a person's password) are the engine's; its refusals are shown."""
 
 from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHeaderView, QLabel, QLineEdit, QListWidget,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from desktop.controllers.admin_users import UsersAdmin, describe_user
+from desktop.controllers.admin_users import LONE_ADMIN, UsersAdmin, UsersReading, describe_user, waits
 from desktop.views.admin.page_layout import form_box, list_beside_forms, result_line
 from desktop.views.sign_in import SignedInState
 from desktop.views.table_corner import name_corner_button
@@ -28,9 +29,9 @@ def _role_boxes(whose: str) -> dict[Role, QCheckBox]:
     return boxes
 
 
-def _state_text(user: User) -> str:
+def _state_text(user: User, waiting: set[str]) -> str:
     text = "active" if user.active else "disabled"
-    return text + ("; admin grant waits for a second admin" if user.pending_admin_by else "")
+    return text + ("; waits for a second admin" if user.name in waiting else "")
 
 
 class UsersPage(QWidget):
@@ -69,8 +70,8 @@ class UsersPage(QWidget):
         self.roles_button = QPushButton("Set &roles")
         self.roles_button.setAccessibleName("Set the selected user's roles")
         self.roles_button.clicked.connect(self.set_roles)
-        self.confirm_button = QPushButton("&Confirm admin grant")
-        self.confirm_button.setAccessibleName("Confirm the selected user's admin grant")
+        self.confirm_button = QPushButton("&Confirm what waits")
+        self.confirm_button.setAccessibleName("Confirm what waits for a second admin about the selected user")
         self.confirm_button.clicked.connect(self.confirm_admin)
         self.disable_button = QPushButton("D&isable user")
         self.disable_button.setAccessibleName("Disable the selected user")
@@ -78,10 +79,27 @@ class UsersPage(QWidget):
         edit_box = form_box("Selected user", [self.selected_label, *self.roles.values(), self.roles_button,
                                               self.confirm_button, self.disable_button])
 
+        self.waiting = QListWidget()
+        self.waiting.setAccessibleName("Waiting for a second admin")
+        self.waiting.setMaximumHeight(90)
+        self.waiting.currentRowChanged.connect(self._waiting_chosen)
+        self.lone_note = result_line("Only one admin")
+        self.lone_note.setText(LONE_ADMIN)
+        self.lone_note.setStyleSheet("color: #8a5a00;")
+        self.lone_note.hide()
+        listing = QWidget()
+        listing_layout = QVBoxLayout(listing)
+        listing_layout.setContentsMargins(0, 0, 0, 0)
+        listing_layout.addWidget(self.table, 1)
+        listing_layout.addWidget(QLabel("Waiting for a second admin (choose one, then Confirm what waits):"))
+        listing_layout.addWidget(self.waiting)
+        listing_layout.addWidget(self.lone_note)
+
         self.result = result_line("Users result")
-        list_beside_forms(self, self.table, [add_box, edit_box], self.result)
+        list_beside_forms(self, listing, [add_box, edit_box], self.result)
         self._controls: list[QWidget] = [self.add_button, self.roles_button, self.confirm_button, self.disable_button]
         self._users: list[User] = []
+        self._waiting: list[tuple[str, str]] = []  # (user, line) as shown
 
     def refresh(self) -> None:
         """Follow the database; the same users again leave the table, the selection and the ticks
@@ -89,33 +107,53 @@ class UsersPage(QWidget):
         signed_in = self.state.session.signed_in
         for widget in self._controls:
             widget.setEnabled(signed_in)
-        users: list[User] = []
+        reading = UsersReading([], [], False)
         if signed_in:
             try:
-                users = self.admin.users()
+                reading = self.admin.reading()
             except CallShieldError as error:
                 self.result.setText(str(error))
-        self.show_users(users)
+        self.show_reading(reading)
 
-    def show_users(self, users: list[User]) -> None:
-        """The users as read (here or on the task runner)."""
+    def show_reading(self, reading: UsersReading) -> None:
+        """The users and what waits, as read (here or on the task runner)."""
+        lines = [(w.user, f"{w.user}: {w.what}, asked by {w.asked_by}") for w in reading.waiting]
+        if lines != self._waiting:
+            self._waiting = lines
+            self.waiting.clear()
+            self.waiting.addItems([line for _, line in lines] or ["Nothing waits."])
+        self.lone_note.setVisible(reading.lone_admin and bool(reading.users))
+        self.show_users(reading.users, {name for name, _ in lines})
+
+    def _waiting_chosen(self, row: int) -> None:
+        if 0 <= row < len(self._waiting):
+            self.select(self._waiting[row][0])
+
+    def show_users(self, users: list[User], waiting: set[str] | None = None) -> None:
         keep = self.selected_user()
-        if users == self._users and self.table.rowCount() == len(users):
+        states = [_state_text(u, waiting or set()) for u in users]
+        if users == self._users and self.table.rowCount() == len(users) and states == self._states():
             return
         self.table.setRowCount(0)
         self._users = users
         if not users:
             self._selected_changed()
             return
-        for row, user in enumerate(self._users):
+        for row, (user, state) in enumerate(zip(self._users, states)):
             self.table.insertRow(row)
             roles = ", ".join(sorted(r.value for r in user.roles)) or "none"
-            for column, text in enumerate((user.name, user.display_name, roles, _state_text(user))):
+            for column, text in enumerate((user.name, user.display_name, roles, state)):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         if keep is not None:
             self.select(keep.name)
         self._selected_changed()
+
+    def _states(self) -> list[str]:
+        return [self.table.item(r, len(COLUMNS) - 1).text() for r in range(self.table.rowCount())]
+
+    def waiting_lines(self) -> list[str]:
+        return [line for _, line in self._waiting]
 
     def rows(self) -> list[list[str]]:
         return [[self.table.item(r, c).text() for c in range(len(COLUMNS))] for r in range(self.table.rowCount())]
@@ -137,7 +175,7 @@ class UsersPage(QWidget):
         for role, box in self.roles.items():
             box.setChecked(user is not None and role in user.roles)
 
-    def _act(self, action: Callable[[str], User], done: str) -> None:
+    def _act(self, action: Callable[[str], User], done: str, wanted: list[Role] | None = None) -> None:
         user = self.selected_user()
         if user is None:
             self.result.setText("Choose a user first.")
@@ -150,14 +188,14 @@ class UsersPage(QWidget):
         self.state.user_changed(after)  # one's own roles: the window follows (the Admin tab may go)
         self.refresh()
         self.select(after.name)
-        self.result.setText(done.format(user=describe_user(after)))
+        self.result.setText(done.format(user=describe_user(after), waits=waits(after, wanted or [])))
 
     def set_roles(self) -> None:
         wanted = [role for role, box in self.roles.items() if box.isChecked()]
-        self._act(lambda name: self.admin.set_roles(name, wanted), "Roles changed: {user}.")
+        self._act(lambda name: self.admin.set_roles(name, wanted), "Roles changed: {user}{waits}.", wanted)
 
     def confirm_admin(self) -> None:
-        self._act(self.admin.confirm_admin, "Admin grant confirmed: {user}.")
+        self._act(self.admin.confirm_admin, "Confirmed by a second admin: {user}{waits}.")
 
     def disable(self) -> None:
         self._act(self.admin.disable, "Disabled: {user}.")
@@ -169,17 +207,18 @@ class UsersPage(QWidget):
         self.new_password.clear()
         self.add_button.setEnabled(False)
         self.result.setText(f"Adding {name.strip()!r}…")
-        self.state.runner.run(lambda: self.admin.add_user(name, roles, password, display), self._added,
-                              self._add_failed, name="callshield-desktop-add-user")
+        self.state.runner.run(lambda: self.admin.add_user(name, roles, password, display),
+                              lambda user: self._added(user, roles), self._add_failed,
+                              name="callshield-desktop-add-user")
 
-    def _added(self, user: User) -> None:
+    def _added(self, user: User, wanted: list[Role]) -> None:
         self.new_name.clear()
         self.new_display.clear()
         for box in self.new_roles.values():
             box.setChecked(False)
         self.refresh()
         self.select(user.name)
-        self.result.setText(f"Added {describe_user(user)}.")
+        self.result.setText(f"Added {describe_user(user)}{waits(user, wanted)}.")
 
     def _add_failed(self, message: str) -> None:
         self.add_button.setEnabled(self.state.session.signed_in)

@@ -12,10 +12,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
+from desktop.views.decision_dialog import DecisionDialog
 from desktop.views.local_time import local_clock, local_time
 from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from verification.errors import CallShieldError
+from verification.workflow.roles import User
 
 LEVEL_WORDS = {"low": "low risk", "elevated": "elevated risk", "high": "HIGH RISK", "unknown": "could not be judged",
                "no_call": "no call linked"}
@@ -55,6 +57,8 @@ def detail_html(view: dict[str, Any]) -> str:
     rows.append("<p><b>Steps done:</b></p><ul>" + "".join(
         f"<li>{e(s['kind'])} — {e(s['outcome'])} by {e(s['actor'])} at {e(local_time(s['at']))}</li>" for s in steps)
         + ("" if steps else "<li>none yet</li>") + "</ul>")
+    for problem in view.get("problems") or []:  # evidence the engine will not count at release
+        rows.append(f"<p style='color:#b00020'><b>NOT VALID:</b> {e(problem)}</p>")
     if view.get("missing"):
         rows.append("<p><b>Still missing:</b> " + e("; ".join(view["missing"])) + "</p>")
     if view.get("hold_remaining_minutes"):
@@ -130,6 +134,7 @@ class ApprovalsPage(QWidget):
         state.changed.connect(self.refresh)
         state.data_changed.connect(self.follow)
         self._views: dict[int, dict[str, Any]] = {}  # the last reading, by request id
+        self.decision: DecisionDialog | None = None  # the last Approve dialog opened
         self.refresh()
 
     def selected_id(self) -> int | None:
@@ -183,7 +188,20 @@ class ApprovalsPage(QWidget):
             show_detail(self.detail, detail_html(view))
 
     def approve(self) -> None:
-        self._decide(lambda rid: self.state.session.approve(rid, self.comment.text().strip()))
+        """Asks first (what, to whom, what was confirmed) and takes the password again."""
+        request_id = self.selected_id()
+        view = self._views.get(request_id or 0)
+        if request_id is None or view is None:
+            self.result.setText("Choose a request first.")
+            return
+        self.decision = DecisionDialog(self.state, view, "Approve", self)
+        dialog = self.decision
+        dialog.accepted.connect(lambda: self._approve_as(request_id, dialog.fresh))
+        dialog.open()
+
+    def _approve_as(self, request_id: int, signer: User | None) -> None:
+        if signer is not None:  # the request chosen when the dialog opened, whatever is selected now
+            self._decide(lambda rid: self.state.session.approve(rid, self.comment.text().strip(), signer), request_id)
 
     def reject(self) -> None:
         reason = self.comment.text().strip()
@@ -193,8 +211,8 @@ class ApprovalsPage(QWidget):
             return
         self._decide(lambda rid: self.state.session.reject(rid, reason))
 
-    def _decide(self, action: Any) -> None:
-        request_id = self.selected_id()
+    def _decide(self, action: Any, chosen: int | None = None) -> None:
+        request_id = chosen if chosen is not None else self.selected_id()
         if request_id is None:
             self.result.setText("Choose a request first.")
             return

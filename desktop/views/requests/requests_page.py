@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, Q
                                QWidget)
 
 from desktop.views.approvals.approvals_page import detail_html, show_detail, show_plain
+from desktop.views.decision_dialog import DecisionDialog
 from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from verification.errors import CallShieldError
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.workflow.confirmations import CALLBACK_OUTCOMES, CONFIRMABLE
 from verification.workflow.directory import Entry
+from verification.workflow.roles import User
 
 CHECKLIST_QUESTIONS = {
     "urgency": "The caller pressed for urgency",
@@ -169,6 +171,7 @@ class RequestsPage(QWidget):
         state.changed.connect(self.refresh)
         state.data_changed.connect(self.follow)
         self._shown: _Open | None = None
+        self.decision: DecisionDialog | None = None  # the last Release dialog opened
         self.refresh()
 
     def selected_id(self) -> int | None:
@@ -343,4 +346,23 @@ class RequestsPage(QWidget):
             lambda message: self._finish(request_id, message), name="callshield-desktop-phrase")
 
     def release(self) -> None:
-        self._step(self.state.session.release, "")
+        """Asks first (what, to whom, what was confirmed) and takes the password again; the engine
+        decides with the freshly opened key."""
+        request_id = self.selected_id()
+        view = self._shown.view(request_id) if self._shown is not None and request_id is not None else None
+        if request_id is None or view is None:
+            self.result.setText("Choose a request first.")
+            return
+        self.decision = DecisionDialog(self.state, view, "Release", self)
+        dialog = self.decision
+        dialog.accepted.connect(lambda: self._release_as(request_id, dialog.fresh))
+        dialog.open()
+
+    def _release_as(self, request_id: int, signer: User | None) -> None:
+        if signer is None:
+            return
+        try:
+            line = self.state.session.release(request_id, signer)
+        except CallShieldError as error:
+            line = str(error)  # the engine's refusal, as its one line
+        self._finish(request_id, line)
