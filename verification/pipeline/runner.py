@@ -173,6 +173,13 @@ class Engine:
             times.append(self._audio_state.media_t)
         return min(times) if times else 0.0
 
+    def activity(self) -> tuple[float, ...]:
+        """Counters that move while any stage makes progress; equal snapshots mean a stall."""
+        m = self.metrics
+        ring_end = float(self._ring.end_index) if self._ring is not None else 0.0
+        return (float(m.frames_in.value), float(m.frames_analysed.value), float(m.audio_windows.value),
+                ring_end, self._vision_state.media_t, self._audio_state.media_t)
+
     def latest_preview(self) -> tuple[VideoFrame, list] | None:
         """Newest analysed frame with its face observations (the UI polls this on a timer)."""
         return self._vision_state.latest
