@@ -8,16 +8,13 @@ against hangs and blow-ups, not measurements (`benchmarks/fuzz_media.py` measure
 from __future__ import annotations
 
 import json
-import os
-import resource
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.child_process import ChildRun, run_child
 from tests.hostile_media import hostile_cases, mutated_files, seed_files, tone, write_video, write_wav
 from verification.errors import InputError
 from verification.report.schema import validate_report
@@ -25,7 +22,6 @@ from verification.sources.file_source import FileAudioSource, FileVideoSource
 from verification.sources.media_limits import MediaLimits
 from verification.sources.media_probe import probe_media
 
-REPO = Path(__file__).resolve().parents[2]
 TIME_LIMIT_S = 240  # the whole batch, on a loaded 2-core machine; about 15 s when idle
 RSS_LIMIT_MB = 2048
 MUTATIONS = 24
@@ -41,23 +37,14 @@ EXPECTED_ERRORS = {
 }
 
 
-def run_analyze(paths: list[Path], out: Path, timeout_s: float) -> tuple[int, str, float, float]:
-    """(exit status, stderr, wall seconds, peak RSS in MB) of `callshield analyze PATHS --jsonl OUT`."""
+def run_analyze(paths: list[Path], out: Path, timeout_s: float) -> ChildRun:
+    """`callshield analyze PATHS --jsonl OUT` in a child process."""
     command = [sys.executable, "-m", "verification.cli", "analyze", *map(str, paths), "--jsonl", str(out),
                "--quiet"]
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    started = time.monotonic()
-    with subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          text=True) as child:
-        try:
-            _, err = child.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.communicate()
-            pytest.fail(f"callshield analyze did not finish within {timeout_s} s")
-    # the largest child this test process has reaped: an upper bound for this one
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return child.returncode, err, time.monotonic() - started, peak_mb
+    run = run_child(command, timeout_s, out.with_suffix(".err"))
+    if run.code is None:
+        pytest.fail(f"callshield analyze did not finish within {timeout_s} s")
+    return run
 
 
 def test_every_hostile_or_mutated_file_ends_in_a_report_or_one_line(tmp_path: Path) -> None:
@@ -65,11 +52,12 @@ def test_every_hostile_or_mutated_file_ends_in_a_report_or_one_line(tmp_path: Pa
     mutated = list(mutated_files(tmp_path, range(MUTATIONS), seed_files(tmp_path / "seeds")))
     paths = [*cases.values(), *mutated]
     out = tmp_path / "reports.jsonl"
-    code, err, wall, peak_mb = run_analyze(paths, out, TIME_LIMIT_S)
+    run = run_analyze(paths, out, TIME_LIMIT_S)
+    err = run.stderr
 
-    assert code in (0, 2), f"exit status {code} (crash?): {err[-2000:]}"
+    assert run.code in (0, 2), f"exit status {run.code} (crash?): {err[-2000:]}"
     assert "Traceback" not in err, err[-3000:]
-    assert peak_mb < RSS_LIMIT_MB
+    assert run.peak_rss_mb < RSS_LIMIT_MB
     lines = [line for line in err.splitlines() if line.strip()]
     assert all(line.startswith("callshield: error: ") for line in lines), lines
     reports = {r["input"]["path"]: r for r in map(json.loads, out.read_text().splitlines())}
