@@ -6,7 +6,7 @@ a seed is given, so a failing case can be rebuilt exactly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -168,7 +168,7 @@ def mutate(data: bytes, seed: int) -> bytes:
     return bytes(buf)
 
 
-def mutated_files(folder: Path, seeds: range, seed_files: list[Path]) -> Iterator[Path]:
+def mutated_files(folder: Path, seeds: Iterable[int], seed_files: list[Path]) -> Iterator[Path]:
     """One mutated copy of a seed file per seed (seed files taken in turn), same extension."""
     for seed in seeds:
         original = seed_files[seed % len(seed_files)]

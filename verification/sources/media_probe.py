@@ -10,6 +10,7 @@ import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 from av.audio.stream import AudioStream
@@ -82,14 +83,27 @@ def open_media(path: Path) -> InputContainer:
 
 def pick_video_stream(container: InputContainer) -> VideoStream | None:
     # Cover art in audio files is a one-frame "video" stream: not a picture of anyone on a call.
-    for stream in container.streams.video:
-        if not stream.disposition & av.stream.Disposition.attached_pic:
-            return stream
-    return None
+    streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+    return _first_decodable(streams)
 
 
 def pick_audio_stream(container: InputContainer) -> AudioStream | None:
-    return container.streams.audio[0] if container.streams.audio else None
+    return _first_decodable(list(container.streams.audio))
+
+
+def _first_decodable(streams: list) -> Any:
+    """The first stream FFmpeg has a decoder for, else the first one (which then fails clearly)."""
+    for stream in streams:
+        if stream.codec_context is not None:
+            return stream
+    return streams[0] if streams else None
+
+
+def _codec_context(path: Path, stream: VideoStream | AudioStream) -> Any:
+    ctx = stream.codec_context
+    if ctx is None:  # unknown or damaged codec id: FFmpeg has no decoder to attach
+        raise InputError(f"{path}: its {stream.type} stream uses a codec that cannot be decoded")
+    return ctx
 
 
 def container_duration(container: InputContainer) -> float | None:
@@ -106,7 +120,7 @@ def media_origin(container: InputContainer) -> float:
 
 
 def video_info(path: Path, stream: VideoStream, limits: MediaLimits = MediaLimits()) -> VideoInfo:
-    ctx = stream.codec_context
+    ctx = _codec_context(path, stream)
     if ctx.width <= 0 or ctx.height <= 0:
         raise InputError(f"{path}: video stream has no valid picture size ({ctx.width}x{ctx.height})")
     limits.check_picture(path, ctx.width, ctx.height)
@@ -116,7 +130,7 @@ def video_info(path: Path, stream: VideoStream, limits: MediaLimits = MediaLimit
 
 
 def audio_info(path: Path, stream: AudioStream, limits: MediaLimits = MediaLimits()) -> AudioInfo:
-    ctx = stream.codec_context
+    ctx = _codec_context(path, stream)
     rate = ctx.sample_rate or 0
     if rate <= 0:
         raise InputError(f"{path}: audio stream has an unknown sample rate")
