@@ -226,6 +226,8 @@ def hostile_cases(long: bool = False) -> dict[str, Case]:
                                                                        900, 1000, 1400],
                                      time_base=Fraction(1, 1000), fmt="matroska", codec="libx264"),
         "rotated": lambda f: write_video(f / "rotated.mp4", 10, (96, 64), rotate=90),
+        "raw_h264_untimed": lambda f: write_video(f / "raw_h264_untimed.h264", 60, (96, 64), codec="libx264",
+                                                  fmt="h264"),
         "audio_only": lambda f: write_clip(f / "audio_only.m4a", seconds=1.0, video=False),
         "video_only": lambda f: write_clip(f / "video_only.mkv", seconds=1.0, audio=False, size=(96, 64)),
         "hundreds_of_streams": lambda f: write_many_streams(f / "hundreds_of_streams.mkv", 300),

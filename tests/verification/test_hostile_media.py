@@ -78,6 +78,7 @@ def test_every_hostile_or_mutated_file_ends_in_a_report_or_one_line(tmp_path: Pa
     assert reports[str(cases["rate_96k"])]["input"]["audio"]["sample_rate"] == 96000
     assert reports[str(cases["uhd_4k"])]["input"]["video"]["width"] == 1280  # decoded downscaled
     assert reports[str(cases["vfr"])]["timing"]["frames_in"] == 12
+    assert reports[str(cases["raw_h264_untimed"])]["timing"]["frames_in"] == 60  # no timestamps is no bomb
 
 
 def test_rotated_video_is_delivered_upright(tmp_path: Path) -> None:
@@ -108,6 +109,14 @@ def test_limits_stop_decoding_with_a_reason(tmp_path: Path) -> None:
         while source.read() is not None:
             pass
     source.close()
+    # frames without timestamps (raw streams) count at the nominal rate: 60 frames at 25 fps
+    raw = write_video(tmp_path / "raw.h264", 60, (96, 64), codec="libx264", fmt="h264")
+    untimed = FileVideoSource(raw, limits=MediaLimits(max_duration_s=2.0))
+    untimed.open()
+    with pytest.raises(InputError, match=r"raw\.h264: reaches 2 s of media, over the limit of 2 s"):
+        while untimed.read() is not None:
+            pass
+    untimed.close()
     wav = tmp_path / "long.wav"
     write_wav(wav, tone(3.0, 8000), 8000)
     audio = FileAudioSource(wav, limits=MediaLimits(max_duration_s=2.0))

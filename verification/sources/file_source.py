@@ -107,7 +107,7 @@ class FileVideoSource(FrameSource):
         self._container = container
         self._origin = media_origin(container)
         self._period = 1 / info.fps if info.fps else 1 / 25
-        self._frames = _decode(self.path, container, stream, self._origin, self.limits)
+        self._frames = _decode(self.path, container, stream, self._origin, self.limits, self._period)
         self._seq = 0
         self._last_pts = -1.0
         self._aspect = _pixel_aspect(stream)
@@ -216,25 +216,33 @@ class FileAudioSource(AudioSource):
 
 
 def _decode(path: Path, container: InputContainer, stream: AnyStream, origin: float,
-            limits: MediaLimits) -> Iterator[av.VideoFrame | av.AudioFrame]:
-    """Decoded frames of one stream; raises InputError on damage, a short file or a broken limit."""
+            limits: MediaLimits, period: float = 0.0) -> Iterator[av.VideoFrame | av.AudioFrame]:
+    """Decoded frames of one stream; raises InputError on damage, a short file or a broken limit.
+
+    `period`: nominal video frame time, which frames without a timestamp (raw H.264 or MPEG-4
+    streams) advance the clock by, as FileVideoSource spaces them.
+    """
     declared_end, exact = _declared_end(container, stream)
     total = declared_end - origin if declared_end is not None else None
     limits.check_duration(path, total, declared=True)
     reached = 0.0  # media time decoded so far, relative to origin
-    frames = 0
+    frames = timed = 0
     video = stream.type == "video"
     try:
         for packet in container.demux(stream):
             for frame in packet.decode():
                 end = _frame_end(frame, origin)
+                if end is None and video:
+                    end = reached + period
                 if end is not None:
                     reached = max(reached, end)
                     limits.check_duration(path, reached, declared=False)
                 frames += 1
                 if video:
                     limits.check_picture(path, frame.width, frame.height)
-                    limits.check_frame_rate(path, frames, reached)
+                    if frame.pts is not None:  # frames stamped too densely (or all alike): a bomb
+                        timed += 1
+                        limits.check_frame_rate(path, timed, reached)
                 yield frame
     except av.FFmpegError as exc:
         raise InputError(f"{path}: truncated or corrupt {stream.type} after "
