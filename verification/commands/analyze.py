@@ -50,6 +50,12 @@ def run(args: argparse.Namespace) -> int:
                 failed += 1
                 bar.print_error(f"callshield: error: {exc}")
                 continue
+            except Exception as exc:  # noqa: BLE001 - a bug met by one file must not cost the others
+                failed += 1
+                what = " ".join(str(exc).split())[:200]
+                bar.print_error(f"callshield: error: {path}: unexpected error while analysing "
+                                f"({type(exc).__name__}: {what}); please report it")
+                continue
             reports.append(report)
             problems = report["input"].get("problems") or []
             if problems:  # damaged: reported as not judged, and still an error for scripts

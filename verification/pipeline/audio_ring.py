@@ -128,6 +128,16 @@ class AudioRing:
             self._cond.wait_for(lambda: (self._started and self._end >= index) or self._closed, timeout)
             return self._end
 
+    def can_reach(self, index: int, reader: str) -> bool:
+        """Whether the writer can get to `index` before `reader` releases anything more.
+
+        A lossless writer stops when it is a full ring ahead of the slowest reader; a reader that
+        waits for samples past its own mark plus the capacity waits on itself.
+        """
+        with self._cond:
+            mark = self._marks.get(reader)
+            return not self._lossless or mark is None or index <= mark + self._capacity
+
     def read(self, a: int, b: int) -> AudioSpan:
         """Copy samples [a, b). Samples no longer held (dropped) or never written read as zeros + gap."""
         with self._cond:

@@ -66,6 +66,12 @@ class LatestSlot(Generic[T]):
             self._cond.notify_all()
 
     @property
+    def occupied(self) -> bool:
+        """Whether an item waits to be taken (for queue-depth monitoring)."""
+        with self._cond:
+            return self._has_item
+
+    @property
     def closed(self) -> bool:
         with self._cond:
             return self._closed

@@ -80,6 +80,7 @@ class Engine:
         self._audio_info: AudioInfo | None = None
         self._latest_verdict: Verdict | None = None
         self._preview: VideoFrame | None = None
+        self._evidence_q: queue.Queue | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self, video: FrameSource | None, audio: AudioSource | None) -> None:
@@ -91,6 +92,7 @@ class Engine:
         for name in ("vision", "video_detectors", "audio_detectors", "fusion"):
             self.metrics.stage(name)
         evidence_q: queue.Queue[Evidence | Tick | None] = queue.Queue(maxsize=cfg.evidence_queue)
+        self._evidence_q = evidence_q
         opened: list[tuple[str, Future]] = []
         video_dets = [d for d in self._detectors if d.modality in (Modality.VIDEO, Modality.AV)]
         audio_dets = [d for d in self._detectors if d.modality == Modality.AUDIO]
@@ -173,6 +175,21 @@ class Engine:
             times.append(self._audio_state.media_t)
         return min(times) if times else 0.0
 
+    def activity(self) -> tuple[float, ...]:
+        """Counters that move while any stage makes progress; equal snapshots mean a stall."""
+        m = self.metrics
+        ring_end = float(self._ring.end_index) if self._ring is not None else 0.0
+        return (float(m.frames_in.value), float(m.frames_analysed.value), float(m.audio_windows.value),
+                ring_end, self._vision_state.media_t, self._audio_state.media_t)
+
+    def queue_depths(self) -> dict[str, float]:
+        """How full each hand-over is now: frames waiting in the slot (0 or 1), seconds of audio the
+        ring holds, evidence items queued for fusion. All are bounded; a soak test watches them."""
+        ring = self._ring
+        return {"video_slot": float(self._slot.occupied) if self._slot is not None else 0.0,
+                "audio_ring_s": (ring.end_index - ring.start_index) / ring.sample_rate if ring else 0.0,
+                "evidence": float(self._evidence_q.qsize()) if self._evidence_q is not None else 0.0}
+
     def latest_preview(self) -> tuple[VideoFrame, list] | None:
         """Newest analysed frame with its face observations (the UI polls this on a timer)."""
         return self._vision_state.latest
@@ -202,8 +219,11 @@ class Engine:
         ring = self._ring
         assert ring is not None
         rate = ring.sample_rate
-        if ring.lossless:
-            # a recording: video may decode ahead of audio, so wait for the samples (never on live)
+        if ring.lossless and ring.can_reach(int(t1 * rate), "vision"):
+            # a recording: video may decode ahead of audio, so wait for the samples (never on live).
+            # Not for audio a full ring beyond this reader: the writer waits for this reader to
+            # release first, so that wait could only time out (detectors that read ahead, such as
+            # the challenge check's 32 s look-ahead, stalled long recordings 5 s a frame).
             ring.wait_for_end(int(t1 * rate), timeout=5.0)
         return ring.read(int(t0 * rate), int(t1 * rate)).samples
 

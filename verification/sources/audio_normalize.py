@@ -37,7 +37,8 @@ class MonoResampler:
     """Audio frames of any rate/layout -> timestamped 16 kHz mono blocks.
 
     Channels are averaged here rather than by FFmpeg, whose mono downmix sums channels at -3 dB
-    each and pushes full-scale stereo past 1.0.
+    each and pushes full-scale stereo past 1.0. The resampler delivers packed (interleaved) float:
+    PyAV reads one plane too many from planar frames of 8 or more channels and crashes the process.
     """
 
     def __init__(self, gap_tolerance_s: float = GAP_TOLERANCE_S) -> None:
@@ -58,7 +59,7 @@ class MonoResampler:
                 run = None
         if run is None:
             run = _Run(start=pts if pts is not None else self._last_end, rate=frame.sample_rate,
-                       layout=layout, resampler=av.AudioResampler(format="fltp",
+                       layout=layout, resampler=av.AudioResampler(format="flt",
                                                                   rate=INTERNAL_SAMPLE_RATE))
             self._run = run
         run.in_samples += frame.samples
@@ -87,8 +88,9 @@ class MonoResampler:
     def _emit(run: _Run, frames: list[av.AudioFrame]) -> list[TimedBlock]:
         out: list[TimedBlock] = []
         for frame in frames:
-            planes = frame.to_ndarray()  # (channels, samples): planar float
-            mono = planes[0] if planes.shape[0] == 1 else planes.mean(axis=0)
+            channels = frame.layout.nb_channels
+            packed = frame.to_ndarray().reshape(-1, channels)  # (samples, channels): interleaved float
+            mono = packed[:, 0] if channels == 1 else packed.mean(axis=1)
             mono = np.clip(mono, -1.0, 1.0).astype(np.float32, copy=False)
             out.append((run.start + run.out_samples / INTERNAL_SAMPLE_RATE, mono))
             run.out_samples += mono.size

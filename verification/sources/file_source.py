@@ -8,7 +8,12 @@ A recording that is cut short or damaged is an error, not a shorter call: analys
 clip and calling it "low risk" would be wrong. Decode errors raise at once; truncation is found
 at the end by comparing the decoded end time with the duration the container declares. Formats
 whose declared duration is itself read from the end of the file (WAV, Ogg, MPEG-PS) shrink with
-the file, so a clean cut in those cannot be told from a shorter recording.
+the file, so a clean cut in those cannot be told from a shorter recording. A stream that decodes
+to nothing at all is an error too.
+
+`MediaLimits` bounds what a file may make the decoder do (picture size, streams, channels,
+media time, frame rate), checked on the header at open and again on every decoded frame, since
+damaged or hostile files change size and timestamps mid-stream.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from verification.sources.base import (
     VideoInfo,
 )
 from verification.sources.frame_size import check_max_side, fit_size, shrink
+from verification.sources.media_limits import MediaLimits
 from verification.sources.media_probe import (
     audio_info,
     container_duration,
@@ -58,16 +64,19 @@ _JPEG_RANGE = 2  # AVCOL_RANGE_JPEG: full-range YUV (webcams, MJPEG), which Open
 class FileVideoSource(FrameSource):
     """Frames of the first video stream as BGR uint8, optionally downscaled to `max_side`.
 
-    Non-square pixels (anamorphic DVD/VCD) are scaled to square so faces keep their shape.
-    `open()` returns the size of the delivered frames.
+    Non-square pixels (anamorphic DVD/VCD) are scaled to square so faces keep their shape, and
+    frames carrying a rotation (phone video) are turned upright. `open()` returns the size of the
+    delivered frames before any rotation (the rotation is only known per frame).
     """
 
     live = False
 
-    def __init__(self, path: str | os.PathLike[str], max_side: int | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], max_side: int | None = None,
+                 limits: MediaLimits = MediaLimits()) -> None:
         check_max_side(max_side)
         self.path = Path(path)
         self.max_side = max_side
+        self.limits = limits
         self._container: InputContainer | None = None
         self._frames: Iterator[av.VideoFrame] | None = None
         self._seq = 0
@@ -84,10 +93,11 @@ class FileVideoSource(FrameSource):
         self.close()
         container = open_media(self.path)
         try:
+            self.limits.check_streams(self.path, len(container.streams))
             stream = pick_video_stream(container)
             if stream is None:
                 raise InputError(f"{self.path}: has no video stream")
-            info = video_info(self.path, stream)
+            info = video_info(self.path, stream, self.limits)
             # Frame+slice threads: several times faster on HD H.264; files need no low latency.
             stream.codec_context.thread_type = "AUTO"
             stream.codec_context.thread_count = 0
@@ -97,7 +107,7 @@ class FileVideoSource(FrameSource):
         self._container = container
         self._origin = media_origin(container)
         self._period = 1 / info.fps if info.fps else 1 / 25
-        self._frames = _decode(self.path, container, stream, self._origin)
+        self._frames = _decode(self.path, container, stream, self._origin, self.limits, self._period)
         self._seq = 0
         self._last_pts = -1.0
         self._aspect = _pixel_aspect(stream)
@@ -116,7 +126,7 @@ class FileVideoSource(FrameSource):
         pts = max(0.0, pts)  # frames before the first audio (edit lists) start the clock at 0
         # Per frame: WebRTC recordings change resolution mid-call.
         width, height = fit_size(frame.width, frame.height, self.max_side, pixel_aspect=self._aspect)
-        image = _to_bgr(frame, width, height)
+        image = _upright(_to_bgr(frame, width, height), frame)
         out = VideoFrame(seq=self._seq, pts=pts, captured_at=time.monotonic(), image=image)
         self._seq += 1
         self._last_pts = pts
@@ -138,11 +148,13 @@ class FileAudioSource(AudioSource):
 
     live = False
 
-    def __init__(self, path: str | os.PathLike[str], chunk_s: float = 0.1) -> None:
+    def __init__(self, path: str | os.PathLike[str], chunk_s: float = 0.1,
+                 limits: MediaLimits = MediaLimits()) -> None:
         if not 0.001 <= chunk_s <= 60:
             raise ValueError(f"chunk_s must be between 0.001 and 60 s, got {chunk_s}")
         self.path = Path(path)
         self.chunk_s = chunk_s
+        self.limits = limits
         self._container: InputContainer | None = None
         self._frames: Iterator[av.AudioFrame] | None = None
         self._origin = 0.0
@@ -158,16 +170,17 @@ class FileAudioSource(AudioSource):
         self.close()
         container = open_media(self.path)
         try:
+            self.limits.check_streams(self.path, len(container.streams))
             stream = pick_audio_stream(container)
             if stream is None:
                 raise InputError(f"{self.path}: has no audio stream")
-            info = audio_info(self.path, stream)
+            info = audio_info(self.path, stream, self.limits)
         except BaseException:
             container.close()
             raise
         self._container = container
         self._origin = media_origin(container)
-        self._frames = _decode(self.path, container, stream, self._origin)
+        self._frames = _decode(self.path, container, stream, self._origin, self.limits)
         self._resampler = MonoResampler()
         self._chunker = AudioChunker(self.chunk_s)
         self._ready.clear()
@@ -202,22 +215,40 @@ class FileAudioSource(AudioSource):
             self._container = None
 
 
-def _decode(path: Path, container: InputContainer, stream: AnyStream,
-            origin: float) -> Iterator[av.VideoFrame | av.AudioFrame]:
-    """Decoded frames of one stream; raises InputError on damage or a short file."""
+def _decode(path: Path, container: InputContainer, stream: AnyStream, origin: float,
+            limits: MediaLimits, period: float = 0.0) -> Iterator[av.VideoFrame | av.AudioFrame]:
+    """Decoded frames of one stream; raises InputError on damage, a short file or a broken limit.
+
+    `period`: nominal video frame time, which frames without a timestamp (raw H.264 or MPEG-4
+    streams) advance the clock by, as FileVideoSource spaces them.
+    """
     declared_end, exact = _declared_end(container, stream)
     total = declared_end - origin if declared_end is not None else None
+    limits.check_duration(path, total, declared=True)
     reached = 0.0  # media time decoded so far, relative to origin
+    frames = timed = 0
+    video = stream.type == "video"
     try:
         for packet in container.demux(stream):
             for frame in packet.decode():
                 end = _frame_end(frame, origin)
+                if end is None and video:
+                    end = reached + period
                 if end is not None:
                     reached = max(reached, end)
+                    limits.check_duration(path, reached, declared=False)
+                frames += 1
+                if video:
+                    limits.check_picture(path, frame.width, frame.height)
+                    if frame.pts is not None:  # frames stamped too densely (or all alike): a bomb
+                        timed += 1
+                        limits.check_frame_rate(path, timed, reached)
                 yield frame
     except av.FFmpegError as exc:
         raise InputError(f"{path}: truncated or corrupt {stream.type} after "
                          f"{_progress(reached, total)} ({ffmpeg_reason(exc)})") from exc
+    if frames == 0:
+        raise InputError(f"{path}: its {stream.type} stream holds no decodable data")
     if total is not None:
         # Encoder padding and estimated durations differ by a few frames; a cut differs by more.
         tolerance = max(0.5, 0.02 * total) if exact else max(1.0, 0.1 * total)
@@ -266,6 +297,15 @@ def _to_bgr(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
         image = cv2.cvtColor(frame.to_ndarray(), cv2.COLOR_YUV2BGR_I420)
         return shrink(image, width, height)
     return frame.to_ndarray(format="bgr24", width=width, height=height, interpolation="AREA")
+
+
+def _upright(image: np.ndarray, frame: av.VideoFrame) -> np.ndarray:
+    """Turn a frame upright when its file says how it is rotated (phones record sideways)."""
+    try:
+        quarter_turns = round(float(frame.rotation) / 90) % 4
+    except (AttributeError, TypeError, ValueError):  # no display matrix
+        return image
+    return np.ascontiguousarray(np.rot90(image, k=quarter_turns)) if quarter_turns else image
 
 
 def _pixel_aspect(stream: VideoStream) -> float:

@@ -10,6 +10,7 @@ import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 from av.audio.stream import AudioStream
@@ -18,6 +19,7 @@ from av.video.stream import VideoStream
 
 from verification.errors import InputError
 from verification.sources.base import AudioInfo, VideoInfo
+from verification.sources.media_limits import MediaLimits
 
 # Rates outside this range are header garbage, not audio (telephony is 8 kHz, studio 384 kHz).
 MIN_SAMPLE_RATE = 4_000
@@ -35,21 +37,25 @@ class MediaInfo:
     audio_codec: str | None = None
 
 
-def probe_media(path: str | os.PathLike[str]) -> MediaInfo:
-    """Read the header of `path`; raises InputError when nothing in it can be analysed."""
+def probe_media(path: str | os.PathLike[str], limits: MediaLimits = MediaLimits()) -> MediaInfo:
+    """Read the header of `path`; raises InputError when nothing in it can be analysed, or when it
+    declares more than `limits` allow (picture size, streams, channels, duration)."""
     path = Path(path)
     with open_media(path) as container:
+        limits.check_streams(path, len(container.streams))
         video = pick_video_stream(container)
         audio = pick_audio_stream(container)
         if video is None and audio is None:
             found = ", ".join(sorted({s.type for s in container.streams})) or "nothing"
             raise InputError(f"{path}: contains no audio or video stream (found: {found})")
+        duration = container_duration(container)
+        limits.check_duration(path, duration, declared=True)
         return MediaInfo(
             path=path,
             container_format=container.format.name,
-            duration_s=container_duration(container),
-            video=video_info(path, video) if video is not None else None,
-            audio=audio_info(path, audio) if audio is not None else None,
+            duration_s=duration,
+            video=video_info(path, video, limits) if video is not None else None,
+            audio=audio_info(path, audio, limits) if audio is not None else None,
             video_codec=video.codec_context.name if video is not None else None,
             audio_codec=audio.codec_context.name if audio is not None else None,
         )
@@ -77,14 +83,27 @@ def open_media(path: Path) -> InputContainer:
 
 def pick_video_stream(container: InputContainer) -> VideoStream | None:
     # Cover art in audio files is a one-frame "video" stream: not a picture of anyone on a call.
-    for stream in container.streams.video:
-        if not stream.disposition & av.stream.Disposition.attached_pic:
-            return stream
-    return None
+    streams = [s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic]
+    return _first_decodable(streams)
 
 
 def pick_audio_stream(container: InputContainer) -> AudioStream | None:
-    return container.streams.audio[0] if container.streams.audio else None
+    return _first_decodable(list(container.streams.audio))
+
+
+def _first_decodable(streams: list) -> Any:
+    """The first stream FFmpeg has a decoder for, else the first one (which then fails clearly)."""
+    for stream in streams:
+        if stream.codec_context is not None:
+            return stream
+    return streams[0] if streams else None
+
+
+def _codec_context(path: Path, stream: VideoStream | AudioStream) -> Any:
+    ctx = stream.codec_context
+    if ctx is None:  # unknown or damaged codec id: FFmpeg has no decoder to attach
+        raise InputError(f"{path}: its {stream.type} stream uses a codec that cannot be decoded")
+    return ctx
 
 
 def container_duration(container: InputContainer) -> float | None:
@@ -100,17 +119,18 @@ def media_origin(container: InputContainer) -> float:
     return 0.0
 
 
-def video_info(path: Path, stream: VideoStream) -> VideoInfo:
-    ctx = stream.codec_context
+def video_info(path: Path, stream: VideoStream, limits: MediaLimits = MediaLimits()) -> VideoInfo:
+    ctx = _codec_context(path, stream)
     if ctx.width <= 0 or ctx.height <= 0:
         raise InputError(f"{path}: video stream has no valid picture size ({ctx.width}x{ctx.height})")
+    limits.check_picture(path, ctx.width, ctx.height)
     rate = stream.average_rate or stream.guessed_rate or stream.base_rate
     fps = float(rate) if rate and 0 < float(rate) < 1000 else None
     return VideoInfo(width=ctx.width, height=ctx.height, fps=fps)
 
 
-def audio_info(path: Path, stream: AudioStream) -> AudioInfo:
-    ctx = stream.codec_context
+def audio_info(path: Path, stream: AudioStream, limits: MediaLimits = MediaLimits()) -> AudioInfo:
+    ctx = _codec_context(path, stream)
     rate = ctx.sample_rate or 0
     if rate <= 0:
         raise InputError(f"{path}: audio stream has an unknown sample rate")
@@ -119,6 +139,7 @@ def audio_info(path: Path, stream: AudioStream) -> AudioInfo:
     channels = ctx.layout.nb_channels if ctx.layout is not None else 0
     if channels <= 0:
         raise InputError(f"{path}: audio stream has no channels")
+    limits.check_channels(path, channels)
     return AudioInfo(sample_rate=rate, channels=channels)
 
 

@@ -1,0 +1,142 @@
+"""A long call made of short recordings played back to back, and the process figures a soak watches.
+
+`PlaylistVideoSource` / `PlaylistAudioSource` decode each clip with the real file sources (PyAV),
+open the next when one ends and shift its timestamps by the clips before it, so a few talking-head
+clips become an hour-long call with faces and speech, and the decoder is opened and closed over
+and over (which is where handle leaks show). Not paced: the engine runs it as fast as it can.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from verification.sources.base import AudioChunk, AudioInfo, AudioSource, FrameSource, VideoFrame, VideoInfo
+from verification.sources.file_source import FileAudioSource, FileVideoSource
+from verification.sources.media_probe import probe_media
+
+
+class _Playlist:
+    def __init__(self, paths: Sequence[Path], duration_s: float) -> None:
+        if not paths:
+            raise ValueError("a playlist needs at least one clip")
+        self.paths = list(paths)
+        self.lengths = [probe_media(p).duration_s or 0.0 for p in self.paths]
+        if min(self.lengths) <= 0:
+            raise ValueError("every clip must declare its duration")
+        self.duration_s = duration_s
+        self.index = 0  # clips started so far
+        self.offset = 0.0  # media time where the current clip starts
+
+    def next_clip(self) -> Path | None:
+        if self.index:
+            self.offset += self.lengths[(self.index - 1) % len(self.paths)]
+        if self.offset >= self.duration_s:
+            return None
+        path = self.paths[self.index % len(self.paths)]
+        self.index += 1
+        return path
+
+
+class PlaylistVideoSource(FrameSource):
+    live = False
+
+    def __init__(self, paths: Sequence[Path], duration_s: float, max_side: int | None = 1280) -> None:
+        self._playlist = _Playlist(paths, duration_s)
+        self._max_side = max_side
+        self._clip: FileVideoSource | None = None
+        self._seq = 0
+
+    def open(self) -> VideoInfo:
+        info = self._start_next()
+        if info is None:
+            raise ValueError("empty playlist")
+        return info
+
+    def _start_next(self) -> VideoInfo | None:
+        self.close()
+        path = self._playlist.next_clip()
+        if path is None:
+            return None
+        self._clip = FileVideoSource(path, max_side=self._max_side)
+        return self._clip.open()
+
+    def read(self) -> VideoFrame | None:
+        while self._clip is not None:
+            frame = self._clip.read()
+            if frame is not None:
+                pts = self._playlist.offset + frame.pts
+                if pts >= self._playlist.duration_s:
+                    return None
+                self._seq += 1
+                return replace(frame, seq=self._seq - 1, pts=pts)
+            self._start_next()
+        return None
+
+    def close(self) -> None:
+        if self._clip is not None:
+            self._clip.close()
+            self._clip = None
+
+
+class PlaylistAudioSource(AudioSource):
+    live = False
+
+    def __init__(self, paths: Sequence[Path], duration_s: float) -> None:
+        self._playlist = _Playlist(paths, duration_s)
+        self._clip: FileAudioSource | None = None
+        self._seq = 0
+
+    def open(self) -> AudioInfo:
+        info = self._start_next()
+        if info is None:
+            raise ValueError("empty playlist")
+        return info
+
+    def _start_next(self) -> AudioInfo | None:
+        self.close()
+        path = self._playlist.next_clip()
+        if path is None:
+            return None
+        self._clip = FileAudioSource(path)
+        return self._clip.open()
+
+    def read(self) -> AudioChunk | None:
+        while self._clip is not None:
+            chunk = self._clip.read()
+            if chunk is not None:
+                pts = self._playlist.offset + chunk.pts
+                if pts >= self._playlist.duration_s:
+                    return None
+                self._seq += 1
+                return replace(chunk, seq=self._seq - 1, pts=pts)
+            self._start_next()
+        return None
+
+    def close(self) -> None:
+        if self._clip is not None:
+            self._clip.close()
+            self._clip = None
+
+
+@dataclass(frozen=True)
+class ProcessFigures:
+    rss_mb: float
+    threads: int  # native threads of the process (ONNX Runtime pools included)
+    python_threads: int
+    open_files: int  # file descriptors
+
+
+def process_figures() -> ProcessFigures:
+    """This process now, from /proc (Linux)."""
+    rss_kb = threads = 0
+    with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                rss_kb = int(line.split()[1])
+            elif line.startswith("Threads:"):
+                threads = int(line.split()[1])
+    return ProcessFigures(rss_kb / 1024, threads, threading.active_count(), len(os.listdir("/proc/self/fd")))
