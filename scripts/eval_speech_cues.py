@@ -55,11 +55,11 @@ def score(pairs: list[tuple[set[str], set[str]]]) -> dict[str, tuple[int, int, i
 
 def table(name: str, pairs: list[tuple[set[str], set[str]]]) -> None:
     print(f"\n{name}: {len(pairs)} items")
-    print(f"  {'kind':15s} {'labels':>6s} {'precision':>9s} {'recall':>7s}")
+    print(f"  {'kind':15s} {'labels':>6s} {'found':>6s} {'false':>6s} {'precision':>9s} {'recall':>7s}")
     for kind, (tp, fp, fn) in score(pairs).items():
         p = f"{tp / (tp + fp):.2f}" if tp + fp else "n/a"
         r = f"{tp / (tp + fn):.2f}" if tp + fn else "n/a"
-        print(f"  {kind or 'all':15s} {tp + fn:6d} {p:>9s} {r:>7s}")
+        print(f"  {kind or 'all':15s} {tp + fn:6d} {tp + fp:6d} {fp:6d} {p:>9s} {r:>7s}")
 
 
 def speak(text: str, voice: str, tmp: Path) -> np.ndarray:

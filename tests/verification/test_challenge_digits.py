@@ -61,7 +61,7 @@ def test_live_like_reader_of_the_right_digits_passes(reader: WhisperDigitReader,
     frames, faces, right, _wrong = dubbed
     out = _reply(reader, frames, faces, right)
     assert out["digits_heard"] == ASKED and out["digits_match"] and out["score"] < 0.5
-    assert out["summary"].startswith("The caller read 5 9 3 8 correctly") and out["summary"].endswith("passed.")
+    assert out["summary"].startswith("The caller read 5 9 3 8 correctly") and "lips moving in time" in out["summary"]
 
 
 def test_wrong_digits_and_a_played_back_talking_head_fail(reader: WhisperDigitReader, dubbed: tuple) -> None:

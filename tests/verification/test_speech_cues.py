@@ -91,6 +91,8 @@ def test_real_recogniser_hears_the_cues_and_keeps_no_transcript_unless_asked(tmp
     assert section["checklist"] == ["secrecy", "urgency"] and "transcript" not in section
     assert all(0.0 <= c["start_s"] < c["end_s"] <= len(audio) / SAMPLE_RATE + 1 and c["quote"]
                for c in section["cues"])
+    secrecy = next(c for c in section["cues"] if c["kind"] == "secrecy")
+    assert secrecy["quote"] == "Please keep this confidential."  # the sentence, not the whole chunk
 
 
 def test_analyze_report_carries_the_cues_within_the_public_schema(tmp_path: Path) -> None:

@@ -122,8 +122,11 @@ class DigitsHeard:
     problem: str | None = None
 
 
-SYNC_MIN_PEAK = 0.2  # lips-to-voice correlation below this: the voice does not come from that mouth
-SYNC_MAX_OFFSET_MS = 250.0
+# Only gross mismatch fails here: over the few seconds of a reply the lips-to-voice correlation is
+# noisy (benchmarks/challenge_digits.py: at 0.2 / 250 ms it failed 4 of 7 correct live-like replies
+# and still passed 5 of 11 voices over another face); the call-long av_sync detector judges sync.
+SYNC_MIN_PEAK = 0.1  # lips-to-voice correlation below this: the voice does not come from that mouth
+SYNC_MAX_OFFSET_MS = 350.0
 
 
 def _lip_sync(samples: list[FrameSample], audio: SpeechEnvelope, t0: float, t1: float) -> tuple[float, float]:

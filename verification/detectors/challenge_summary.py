@@ -43,7 +43,7 @@ def _digits_sentence(score: float, d: dict[str, Any], limit_s: float) -> str:
     if score >= PASS_BELOW:
         return f"The caller read {asked} but took too long to start{_seconds(d.get('latency_ms'))}, so the challenge failed."
     return (f"The caller read {asked} correctly{_seconds(d.get('latency_ms'))}, with the lips moving in time "
-            "with the voice: passed.")
+            "with the voice.")
 
 
 def _turn_sentence(kind: ChallengeKind, score: float, d: dict[str, Any]) -> str:
@@ -54,7 +54,7 @@ def _turn_sentence(kind: ChallengeKind, score: float, d: dict[str, Any]) -> str:
         return "The face broke up or blurred while the head turned, so the challenge failed: a sign of a face swap."
     if score >= PASS_BELOW:
         return "The head turned, but late or the wrong way, so the challenge failed."
-    return f"The caller turned their head to the {side}{_seconds(d.get('latency_ms'))} and the face held: passed."
+    return f"The caller turned their head to the {side}{_seconds(d.get('latency_ms'))} and the face held."
 
 
 def _hand_sentence(score: float, d: dict[str, Any]) -> str:
@@ -64,7 +64,7 @@ def _hand_sentence(score: float, d: dict[str, Any]) -> str:
         return "The face looked different after the hand passed, so the challenge failed: a sign of a face swap."
     if score >= PASS_BELOW:
         return "The hand passed the face, but late, so the challenge failed."
-    return "The hand passed across the face and the same face came back: passed."
+    return "The hand passed across the face and the same face came back."
 
 
 def summarise(kind: ChallengeKind, score: float | None, reason: str | None, details: dict[str, Any],

@@ -83,20 +83,31 @@ class Cue:
                 "start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2)}
 
 
-def kinds_in(text: str) -> dict[str, str]:
-    """The cue kinds in one piece of text, each with the first words that matched."""
-    found: dict[str, str] = {}
+def _hits(text: str) -> dict[str, re.Match[str]]:
+    found: dict[str, re.Match[str]] = {}
     for kind in CUE_KINDS:
         for pattern in _COMPILED[kind]:
             hit = pattern.search(text)
             if hit:
-                found[kind] = hit.group(0)
+                found[kind] = hit
                 break
     return found
 
 
+def kinds_in(text: str) -> dict[str, str]:
+    """The cue kinds in one piece of text, each with the first words that matched."""
+    return {kind: hit.group(0) for kind, hit in _hits(text).items()}
+
+
+def _sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence of `text` around a match: the quote the clerk reads, not the whole chunk."""
+    left = max(text.rfind(mark, 0, start) for mark in ".!?")
+    rights = [i for i in (text.find(mark, end) for mark in ".!?") if i >= 0]
+    return text[left + 1:(min(rights) + 1) if rights else len(text)].strip()
+
+
 def spot_cues(segments: Iterable[Segment]) -> list[Cue]:
     """One cue per kind per segment, in time order."""
-    cues = [Cue(kind, seg.text, matched, seg.start_s, seg.end_s)
-            for seg in segments for kind, matched in kinds_in(seg.text).items()]
+    cues = [Cue(kind, _sentence_at(seg.text, hit.start(), hit.end()), hit.group(0), seg.start_s, seg.end_s)
+            for seg in segments for kind, hit in _hits(seg.text).items()]
     return sorted(cues, key=lambda c: (c.start_s, CUE_KINDS.index(c.kind)))
