@@ -37,7 +37,7 @@ def test_cues_shown_with_time_and_quote_and_the_budget(qtbot: QtBot) -> None:
     assert lines == ["01:15  Urgency: “Send it right now, please.”", "01:20  Secrecy: “Keep this between us.”"]
     assert "2 cues heard" in cues.status.text() and "4 skipped to stay within the CPU budget" in cues.status.text()
     cues.show_cues({"model": "whisper_tiny_en", "cues": [], "checklist": [], "unavailable": "model missing"})
-    assert cues.items.count() == 0 and "not checked for scam cues: model missing" in cues.status.text()
+    assert cues.items.count() == 0 and "not checked for scam cues: model missing." in cues.status.text()
 
 
 def test_pre_ticked_items_can_be_unticked_and_the_record_says_which_came_from_speech(

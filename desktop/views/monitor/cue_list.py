@@ -24,7 +24,7 @@ def cue_line(cue: Mapping[str, Any]) -> str:
 
 def budget_line(section: Mapping[str, Any]) -> str:
     if section.get("unavailable"):
-        return f"Speech was not checked for scam cues: {section['unavailable']}"
+        return f"Speech not checked for scam cues: {section['unavailable']}."
     chunks = section.get("chunks") or {}
     dropped = int(chunks.get("dropped_chunks", 0))
     heard = f"Heard {chunks.get('transcribed_chunks', 0)} chunks of {chunks.get('chunk_s', 10):.0f} s on this computer"
@@ -57,7 +57,7 @@ class CueList(QGroupBox):
     def show_cues(self, section: Mapping[str, Any] | None) -> None:
         self.items.clear()
         if section is None:
-            self.status.setText("Speech was not checked for scam cues.")
+            self.status.setText("Speech is checked for scam cues only in watched recordings, once they end.")
             return
         cues = list(section.get("cues") or [])
         for cue in cues:
@@ -65,5 +65,6 @@ class CueList(QGroupBox):
             item.setToolTip(f"matched: {cue.get('matched', '')}")
             self.items.addItem(item)
         found = f"{len(cues)} cue{'s' if len(cues) != 1 else ''} heard. " if cues else "No scam cues heard. "
+        found = "" if section.get("unavailable") else found
         self.status.setText(found + budget_line(section))
         self.checklist_items.emit(list(section.get("checklist") or []))

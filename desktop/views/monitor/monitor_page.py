@@ -132,6 +132,8 @@ class MonitorPage(QWidget):
                                   "STARTING…")
         self.preview.show_message(f"Opening {plan.describe()}…", keep_frame=False)
         self._recording = plan.audio.path if isinstance(plan.audio, RecordingTarget) else None
+        self.cues.show_cues(None if self._recording is None else {"cues": [], "checklist": [],
+                                                                  "unavailable": "it is listened to when the recording ends"})
         self.session.start(plan)
 
     def _on_state(self, state: str) -> None:
