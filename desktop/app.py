@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.controllers.admin_models import ModelRow, model_rows
+from desktop.controllers.cue_listener import recording_cue_listener
 from desktop.controllers.engine_factory import AnalyzerBuilder, EngineFactory
 from desktop.controllers.live_session import LiveSession, SessionRecord, SourceBuilder
 from desktop.controllers.source_plan import build_sources
@@ -126,11 +127,12 @@ def build_desktop(app: QApplication, args: argparse.Namespace, settings_path: Pa
     factory = EngineFactory(analyzer_builder or default_analyzer_builder(args.model_dir), LIVE_CONFIG)
     session = LiveSession(factory, open_sources, parent=app)
     chooser = SourceChooser(probes or SourceProbes(), runner)
-    monitor = MonitorPage(session, chooser)
+    model_dir = resolve_model_dir(args.model_dir, os.environ)
+    monitor = MonitorPage(session, chooser, listen=recording_cue_listener(model_dir), runner=runner)
     workflow = SignedInState(workflow_session or WorkflowSession(
         default_context_factory(getattr(args, "db", None), getattr(args, "data_dir", None))), app, runner)
-    model_dir = resolve_model_dir(args.model_dir, os.environ)
     requests = RequestsPage(workflow, lambda: linked_call(session.record))
+    monitor.cues.checklist_items.connect(requests.pretick_from_speech)
     approvals = ApprovalsPage(workflow)
     audit = AuditPage(workflow, runner)
     admin = AdminPage(workflow, runner, models_source(model_dir, factory))

@@ -16,6 +16,7 @@ APT_PACKAGES=(
   x11-utils                         # xwininfo: window geometry for window capture on X11
   xvfb                              # screen-capture tests run against a private X server
   postgresql                        # server binaries: the tests start a throwaway cluster on a unix socket
+  espeak-ng                         # synthetic speech for the speech-cue tests and their evaluation (never shipped)
 )
 
 install_apt() {

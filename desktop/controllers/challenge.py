@@ -70,10 +70,10 @@ class EngineChallengeAdapter:
         details = dict(evidence.details or {})
         if evidence.status != "ok" or evidence.score is None:
             outcome: Outcome = "not_judged"
-            summary = evidence.reason or "could not judge the response"
+            summary = str(details.get("summary") or evidence.reason or "could not judge the response")
         else:
             outcome = "failed" if evidence.score >= 0.5 else "passed"
-            summary = str(details.get("summary") or details.get("prompt") or "")
+            summary = str(details.get("summary") or "")
         self._results[self._pending] = ChallengeResult(self._pending, outcome, evidence.score, summary, details)
         self._pending = None
 

@@ -17,11 +17,8 @@ OUTCOME_LOOK = {"passed": ("low", "PASSED"), "failed": ("high", "FAILED"), "not_
 
 
 def evidence_text(result: ChallengeResult) -> str:
-    parts = [result.summary] if result.summary else []
-    if result.score is not None:
-        parts.append(f"score {result.score:.2f} (low = real, high = fake)")
-    parts += [f"{key.replace('_', ' ')}: {value}" for key, value in result.details.items()]
-    return " · ".join(parts)
+    """The engine's sentence for the clerk; the numbers behind it stay in the report, not here."""
+    return result.summary or "The challenge gave no explanation. Treat the call as not verified."
 
 
 class ChallengePanel(QGroupBox):

@@ -15,6 +15,8 @@ from verification.inference.model_dir import ENV_VAR, default_model_dir, resolve
 from .models_support import project_entry, tiny_add_model
 
 EXPECTED_IDS = ["retinaface", "face_mesh", "iris", "silero_vad", "speaker_embedder"]
+WHISPER_IDS = ["whisper_tiny_en_model", "whisper_tiny_en_config", "whisper_tiny_en_tokenizer",
+               "whisper_tiny_en_vocabulary"]
 
 
 def test_real_manifest_lists_the_third_party_models() -> None:
@@ -23,12 +25,15 @@ def test_real_manifest_lists_the_third_party_models() -> None:
     assert manifest.base_dir == default_manifest_path().parent
     for entry in manifest.models:
         assert entry.license and entry.attribution
-        if entry.id in EXPECTED_IDS:
+        if entry.id in EXPECTED_IDS + WHISPER_IDS:
             assert isinstance(entry.source, PackageSource)
             assert "==" in entry.source.requirement
         else:  # trained by this project: committed beside the manifest, never fetched
             assert not isinstance(entry.source, PackageSource)
             assert (manifest.base_dir / entry.source.path).is_file()
+    assert [e.id for e in manifest.bundle("whisper_tiny_en")] == WHISPER_IDS
+    assert {e.bundle.name for e in manifest.bundle("whisper_tiny_en") if e.bundle} == {
+        "model.bin", "config.json", "tokenizer.json", "vocabulary.txt"}
     assert manifest.entry("face_mesh").conversion is not None
     assert manifest.entry("iris").conversion is not None
     retina = manifest.entry("retinaface").source
@@ -63,7 +68,7 @@ def _mutate(change: Any) -> dict[str, Any]:
         (lambda d: d["models"][0]["source"].update(kind="ftp"), "models.0.source"),
         (lambda d: d["models"][0]["inputs"][0].update(dtype="complex64"), "models.0.inputs.0.dtype"),
         (lambda d: d["models"][0]["inputs"][0].update(warmup_shape=[1]), "rank"),
-        (lambda d: d["models"][0].update(inputs=[]), "models.0.inputs"),
+        (lambda d: d["models"][0].update(inputs=[]), "needs its inputs and outputs listed"),
         (lambda d: d["models"].append(copy.deepcopy(d["models"][0])), "duplicate model id 'tiny'"),
         (lambda d: d.update(manifest_version=2), "manifest_version"),
     ],
@@ -104,3 +109,21 @@ def test_model_dir_precedence(tmp_path: Path) -> None:
     assert resolve_model_dir(None, {}) == default_model_dir()
     assert default_model_dir().name == "models"
     assert "callshield" in default_model_dir().parts
+
+
+def test_bundle_files_and_onnx_graphs_are_told_apart() -> None:
+    data = tiny_add_model()
+    graph = project_entry("graph", data, "graph.onnx")
+    part = project_entry("part", data, "part.bin") | {"file": "part.bin", "format": "ctranslate2",
+                                                      "bundle": {"id": "pair", "name": "model.bin"}}
+    del part["inputs"], part["outputs"]
+    manifest = parse_manifest({"manifest_version": 1, "models": [graph, part]})
+    assert [e.id for e in manifest.bundle("pair")] == ["part"]
+    with pytest.raises(ModelError, match="unknown model bundle 'nope'"):
+        manifest.bundle("nope")
+    # An ONNX entry must name a .onnx file and its tensors; a bundle file must not pose as a graph.
+    for bad in (graph | {"file": "graph.bin"}, graph | {"inputs": []},
+                part | {"format": "onnx"}, {k: v for k, v in part.items() if k != "bundle"},
+                part | {"inputs": graph["inputs"]}):
+        with pytest.raises(ConfigError, match="malformed model manifest"):
+            parse_manifest({"manifest_version": 1, "models": [bad]})

@@ -11,6 +11,7 @@ from typing import Any
 from verification.errors import CallShieldError
 from verification.pipeline.runner import EngineConfig
 from verification.report.html import render_html
+from verification.speech.chunked import DEFAULT_BUDGET
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,6 +28,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--provider", action="append", metavar="NAME",
                    help="execution provider preference, e.g. cuda, cpu (repeatable; default: best available)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--no-cues", action="store_true",
+                   help="do not transcribe the speech to look for scam cues (urgency, secrecy, changed account...)")
+    p.add_argument("--keep-transcript", action="store_true",
+                   help="put the local transcript in the report (by default only the cues and their quotes)")
+    p.add_argument("--cue-budget", type=float, default=DEFAULT_BUDGET, metavar="SHARE",
+                   help=f"transcription work per second of audio, in seconds (default {DEFAULT_BUDGET}); "
+                        "over it, only every Nth 10 s chunk is transcribed")
     p.set_defaults(func=run)
 
 
@@ -36,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
     # --realtime reproduces a live call, so frames the analysis cannot keep up with are dropped
     config = EngineConfig(realtime=args.realtime, lossless=False if args.realtime else None,
                           analysis_fps=args.analysis_fps or None)
+    if not 0.01 <= args.cue_budget <= 10:
+        raise CallShieldError(f"--cue-budget must be between 0.01 and 10, got {args.cue_budget}")
     analyzer = build_analyzer(args.model_dir, config, with_faces=not args.no_faces, providers=args.provider)
+    listen = None if args.no_cues else _cue_listener(analyzer.models, args)
     show = not args.quiet and sys.stderr.isatty()
     reports: list[dict[str, Any]] = []
     failed = 0
@@ -46,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         for path in args.paths:
             try:
                 report = analyzer.analyze(path, progress=bar.callback(Path(path).name))
+                if listen is not None:
+                    report["speech_cues"] = listen(path)
             except CallShieldError as exc:
                 failed += 1
                 bar.print_error(f"callshield: error: {exc}")
@@ -68,6 +81,25 @@ def run(args: argparse.Namespace) -> int:
                                f"{report['timing']['realtime_factor']}x realtime")
     _write_outputs(args, reports)
     return 2 if failed else 0
+
+
+def _cue_listener(models: Any, args: argparse.Namespace) -> Any:
+    """path -> the report's `speech_cues`; the recogniser loads once, for all inputs, on first use."""
+    from verification.speech.call_cues import call_cues, read_call_audio
+    from verification.speech.whisper import Recogniser
+
+    held: list[Recogniser] = []
+
+    def listen(path: str) -> dict[str, Any]:
+        try:
+            if not held:
+                held.append(Recogniser(models.manifest, models.model_dir))
+            return call_cues(read_call_audio(path), held[0], keep_transcript=args.keep_transcript,
+                             budget=args.cue_budget)
+        except CallShieldError as exc:  # no recogniser or no readable audio: the cues are not judged
+            return {"model": "whisper_tiny_en", "cues": [], "checklist": [], "unavailable": str(exc)}
+
+    return listen
 
 
 def _write_outputs(args: argparse.Namespace, reports: list[dict[str, Any]]) -> None:

@@ -29,13 +29,15 @@ class SpeechEnvelope:
     supply (all exact zeros: not yet captured or already dropped) are marked invalid.
     """
 
-    def __init__(self, keep_s: float = 8.0, sample_rate: int = INTERNAL_SAMPLE_RATE) -> None:
+    def __init__(self, keep_s: float = 8.0, sample_rate: int = INTERNAL_SAMPLE_RATE, keep_raw: bool = False) -> None:
         self.rate = sample_rate
         self.bin = int(round(BIN_S * sample_rate))
         n = int(keep_s / BIN_S) + 1
         self._t: deque[float] = deque(maxlen=n)
         self._e: deque[float] = deque(maxlen=n)
         self._valid: deque[bool] = deque(maxlen=n)
+        # The samples themselves, per bin, when a recogniser must hear what was said.
+        self._raw: deque[np.ndarray] | None = deque(maxlen=n) if keep_raw else None
         self._cursor: float | None = None
         self._keep_s = keep_s
 
@@ -90,7 +92,17 @@ class SpeechEnvelope:
         self._t.extend(start + (np.arange(n) + 0.5) * BIN_S)
         self._e.extend(energy)
         self._valid.extend(np.any(bins != 0.0, axis=1))
+        if self._raw is not None:
+            self._raw.extend(np.array(bins, dtype=np.float32))
         self._cursor = start + n * BIN_S
+
+    def samples_between(self, t0: float, t1: float) -> np.ndarray:
+        """The kept samples of bins centred in [t0, t1) (empty unless made with keep_raw)."""
+        if self._raw is None or not self._raw:
+            return np.zeros(0, np.float32)
+        t = np.asarray(self._t)
+        picked = [self._raw[i] for i in np.flatnonzero((t >= t0) & (t < t1))]
+        return np.concatenate(picked) if picked else np.zeros(0, np.float32)
 
     def on_grid(self, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Envelope interpolated at `grid` times, and whether each point had real audio."""

@@ -5,12 +5,13 @@ the face, read four random digits aloud. For each challenge: was it done before 
 how long after the prompt did the response start (voice conversion and face swaps add delay),
 and did the face break down while doing it: the face mesh losing confidence or distorting in
 profile, the face coming back from behind the hand looking different (a swap re-locking), or a
-voice reading the digits while the lips stay still. Digits are not recognised: only that speech
-of the right length answered, with moving lips. The one offline recogniser the registries offer
-(pocketsphinx 5.1.1, its bundled 16 kHz US English model, a digits-only grammar) got 4 FSDD digits
-read in a row exactly right in 28% of 120 tries (57% within one digit; 6 speakers, 8 kHz recordings):
-it would refuse most honest callers, so it is not used.
-One Evidence per finished challenge; with no challenge the detector says so.
+voice reading the digits while the lips stay still or out of time with it. The digits are heard
+by Whisper tiny.en (verification/speech/digits.py) once the reply is over: a digit challenge
+passes only when the digits match, in time, with the lips moving with the voice. Without the
+recogniser a digit challenge is "not judged", never passed. Recognition runs on the vision
+thread once per digit challenge (about 1 s on 2 cores); frames dropped meanwhile are counted.
+One Evidence per finished challenge, with a plain `summary` sentence; with no challenge the
+detector says so.
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ from verification.detectors.av_features import SpeechEnvelope, mouth_opening
 from verification.detectors.base import Detector, FrameAnalysis
 from verification.detectors.challenge_control import (CancelChallenge, ChallengeController, ChallengeKind,
                                                       ChallengePrompt, RandomSource, make_prompt)
-from verification.detectors.challenge_scoring import FrameSample, score_challenge
+from verification.detectors.challenge_scoring import DigitsHeard, FrameSample, score_challenge
+from verification.detectors.challenge_summary import summarise
 from verification.detectors.evidence import DetectorResult, Evidence, Modality
 from verification.detectors.face_classifier import landmarks_usable
 from verification.detectors.face_cues import cue_crop, resolution_gap
 from verification.detectors.replay import face_thumb
 from verification.detectors.video_common import face_px, rounded
+from verification.speech.digits import DigitReader, WhisperDigitReader
+from verification.speech.whisper import Recogniser
 
 NO_CHALLENGE = "no challenge was issued"
 BASELINE_S = 3.0  # face appearance before the prompt, for "did it come back the same"
@@ -55,10 +59,12 @@ class ChallengeDetector(Detector):
     modality = Modality.AV
     models: tuple[str, ...] = ()
 
-    def __init__(self, controller: ChallengeController | None = None, options: ChallengeOptions | None = None) -> None:
+    def __init__(self, controller: ChallengeController | None = None, options: ChallengeOptions | None = None,
+                 digit_reader: DigitReader | None = None) -> None:
         self.controller = controller
         self.options = options or ChallengeOptions()
-        self.audio = SpeechEnvelope(keep_s=self.options.digits_timeout_s + BASELINE_S + 38.0)
+        self.digit_reader = digit_reader
+        self.audio = SpeechEnvelope(keep_s=self.options.digits_timeout_s + BASELINE_S + 38.0, keep_raw=True)
         self._recent: list[FrameSample] = []  # the last BASELINE_S of samples, for baselines
         self._active: ActiveChallenge | None = None
         self._windows: list[Evidence] = []
@@ -96,7 +102,7 @@ class ChallengeDetector(Detector):
         if active is None:
             return out
         active.samples.append(sample)
-        limit = self.options.digits_timeout_s if active.prompt.kind is ChallengeKind.DIGITS else self.options.timeout_s
+        limit = self._limit(active.prompt.kind)
         if frame.pts - active.issued_pts >= limit or self._finished_early(active):
             out.append(self._resolve(active, frame.pts))
         return out
@@ -156,12 +162,30 @@ class ChallengeDetector(Detector):
                                   self.audio, final=False)
         return bool(outcome.details.get("completed")) and bool(outcome.details.get("recovered", True))
 
+    def _limit(self, kind: ChallengeKind) -> float:
+        return self.options.digits_timeout_s if kind is ChallengeKind.DIGITS else self.options.timeout_s
+
+    def _hear_digits(self, active: ActiveChallenge, pts: float) -> DigitsHeard | None:
+        asked = active.prompt.digits
+        if asked is None:
+            return None
+        if self.digit_reader is None:
+            return DigitsHeard(asked, None, "no speech recogniser (run `callshield models fetch`)")
+        # Only what was said before the time ran out counts.
+        end = min(pts, active.issued_pts + self.options.digits_timeout_s)
+        heard = self.digit_reader(self.audio.samples_between(active.issued_pts, end))
+        problem = getattr(self.digit_reader, "problem", None)
+        return DigitsHeard(asked, heard, f"the speech recogniser could not be loaded: {problem}" if problem else None)
+
     def _resolve(self, active: ActiveChallenge, pts: float) -> Evidence:
+        digits = self._hear_digits(active, pts)
         outcome = score_challenge(active.prompt.kind, active.issued_pts, active.samples, active.baseline,
-                                  self.audio, final=True)
+                                  self.audio, final=True, digits=digits)
         details = {"kind": active.prompt.kind.value, "prompt": active.prompt.text, **outcome.details}
         if active.prompt.digits is not None:
             details["digits_asked"] = active.prompt.digits
+        details["summary"] = summarise(active.prompt.kind, outcome.score, outcome.reason, details,
+                                       self._limit(active.prompt.kind))
         tracks = [s.track for s in active.samples if s.track is not None]
         track = max(set(tracks), key=tracks.count) if tracks else None
         ev = (Evidence(self.id, active.issued_pts, pts, "ok", float(np.clip(outcome.score, 0, 1)), None,
@@ -175,5 +199,11 @@ class ChallengeDetector(Detector):
 
 def create(models: Any = None, controller: ChallengeController | None = None) -> ChallengeDetector:
     """A challenge detector with its own controller (`detector.controller`): the desktop finds the
-    `challenge` detector among the engine's detectors and posts prompts through it."""
-    return ChallengeDetector(controller if controller is not None else ChallengeController())
+    `challenge` detector among the engine's detectors and posts prompts through it. With a model
+    loader, digits are heard by the verified Whisper model, loaded at the first digit challenge."""
+    reader = None
+    manifest = getattr(models, "manifest", None)
+    if manifest is not None:
+        model_dir = models.model_dir
+        reader = WhisperDigitReader(lambda: Recogniser(manifest, model_dir))
+    return ChallengeDetector(controller if controller is not None else ChallengeController(), digit_reader=reader)

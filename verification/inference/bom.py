@@ -35,9 +35,10 @@ def _source(entry: ModelEntry) -> dict[str, Any]:
 
 
 def _item(entry: ModelEntry, status: ModelStatus) -> dict[str, Any]:
-    return {
+    item: dict[str, Any] = {
         "id": entry.id,
         "file": entry.file,
+        "format": entry.format,
         "sha256": entry.sha256,
         "size": entry.size,
         "description": entry.description,
@@ -47,6 +48,9 @@ def _item(entry: ModelEntry, status: ModelStatus) -> dict[str, Any]:
         "present": status.present,
         "valid": status.valid,
     }
+    if entry.bundle is not None:
+        item["bundle"] = {"id": entry.bundle.id, "name": entry.bundle.name}
+    return item
 
 
 def _calibration(calibration: CalibrationSet) -> dict[str, Any]:

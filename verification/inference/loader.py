@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
+from verification.errors import ModelError
 from verification.inference.clock import OnnxClock, TimedSession
 from verification.inference.manifest import Manifest, ModelEntry
 from verification.inference.providers import choose_providers
@@ -57,6 +58,10 @@ class ModelLoader:
         self.clock = clock if clock is not None else OnnxClock()
 
     @property
+    def manifest(self) -> Manifest:
+        return self._manifest
+
+    @property
     def model_dir(self) -> Path:
         return self._model_dir
 
@@ -69,6 +74,8 @@ class ModelLoader:
         if cached is not None:
             return cached
         entry = self._manifest.entry(model_id)  # unknown id -> ModelError
+        if entry.format != "onnx":
+            raise ModelError(f"model '{model_id}' is a {entry.format} file, not an ONNX graph")
         path = self._model_dir / entry.file
         # Hash the bytes first and hand exactly those bytes to onnxruntime: no session is ever
         # built from an unverified file, and the file cannot be swapped between check and load.

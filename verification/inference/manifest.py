@@ -18,7 +18,7 @@ from verification.errors import ConfigError, ModelError
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 ModelId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 # A bare file name: models live flat in the model directory, so no separators or "..".
-FileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.onnx$")]
+FileName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.(onnx|bin|json|txt)$")]
 
 
 def _relative_path(value: str) -> str:
@@ -112,9 +112,20 @@ class Conversion(_Strict):
     rewrites: list[Literal["prelu_to_relu", "symbolic_batch"]] = Field(default_factory=list)
 
 
+class BundlePart(_Strict):
+    """One file of a model made of several (a CTranslate2 directory): loaded together under `id`."""
+
+    id: ModelId
+    #: the name the runtime expects for this file inside the bundle, e.g. "model.bin"
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+
 class ModelEntry(_Strict):
     id: ModelId
     file: FileName
+    #: "onnx": run with onnxruntime through ModelLoader; "ctranslate2": one file of a bundle
+    format: Literal["onnx", "ctranslate2"] = "onnx"
+    bundle: BundlePart | None = None
     sha256: Sha256
     size: Annotated[int, Field(gt=0)]
     description: str
@@ -122,11 +133,23 @@ class ModelEntry(_Strict):
     attribution: str
     source: Annotated[PackageSource | ProjectSource, Field(discriminator="kind")]
     conversion: Conversion | None = None
-    inputs: Annotated[list[InputSpec], Field(min_length=1)]
-    outputs: Annotated[list[TensorSpec], Field(min_length=1)]
+    # Tensor specs describe ONNX graphs only; bundle files have none.
+    inputs: list[InputSpec] = Field(default_factory=list)
+    outputs: list[TensorSpec] = Field(default_factory=list)
     #: cap on intra-op threads: for graphs run many times a second on tiny inputs, handing work
     #: to a second thread costs more than it saves
     max_threads: Annotated[int, Field(ge=1)] | None = None
+
+    @model_validator(mode="after")
+    def _format_fits(self) -> ModelEntry:
+        if self.format == "onnx":
+            if not self.file.endswith(".onnx") or self.bundle is not None:
+                raise ValueError(f"ONNX model '{self.id}' needs a .onnx file and no bundle")
+            if not self.inputs or not self.outputs:
+                raise ValueError(f"ONNX model '{self.id}' needs its inputs and outputs listed")
+        elif self.bundle is None or self.inputs or self.outputs or self.conversion is not None:
+            raise ValueError(f"{self.format} file '{self.id}' needs a bundle and no tensor specs or conversion")
+        return self
 
 
 class Manifest(_Strict):
@@ -153,6 +176,13 @@ class Manifest(_Strict):
     @property
     def ids(self) -> list[str]:
         return [entry.id for entry in self.models]
+
+    def bundle(self, bundle_id: str) -> list[ModelEntry]:
+        """The files of a multi-file model, in manifest order; ModelError when none are listed."""
+        parts = [entry for entry in self.models if entry.bundle is not None and entry.bundle.id == bundle_id]
+        if not parts:
+            raise ModelError(f"unknown model bundle '{bundle_id}'")
+        return parts
 
     def entry(self, model_id: str) -> ModelEntry:
         for entry in self.models:

@@ -9,9 +9,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
 
+from desktop.controllers.cue_listener import Listener
 from desktop.controllers.live_session import LiveSession, SessionRecord, SessionState
+from desktop.controllers.source_plan import RecordingTarget
+from desktop.tasks import TaskRunner
 from desktop.views.challenge_panel import ChallengePanel
 from desktop.views.monitor.banner import Banner
+from desktop.views.monitor.cue_list import CueList
 from desktop.views.monitor.preview_view import PreviewView
 from desktop.views.monitor.source_chooser import SourceChooser
 from desktop.views.monitor.stats_bar import StatsBar
@@ -29,10 +33,13 @@ SOURCE_WORDS = {"video": "The video source", "audio": "The audio source"}
 
 
 class MonitorPage(QWidget):
-    def __init__(self, session: LiveSession, chooser: SourceChooser, parent: QWidget | None = None) -> None:
+    def __init__(self, session: LiveSession, chooser: SourceChooser, parent: QWidget | None = None,
+                 listen: Listener | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.chooser = chooser
+        self._listen, self._runner = listen, runner  # scam cues of a watched recording, off the GUI thread
+        self._recording: str | None = None
         self._timelines_dirty = False
         self._ticks = 0
         self._video_lost = False
@@ -47,6 +54,7 @@ class MonitorPage(QWidget):
         self.preview = PreviewView()
         self.verdict = VerdictPanel()
         self.challenge = ChallengePanel()
+        self.cues = CueList()
         self.timeline_model = TimelineModel()
         self.timelines = TimelineView(self.timeline_model)
         self.stats = StatsBar()
@@ -76,6 +84,7 @@ class MonitorPage(QWidget):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.verdict, 1)
         right_layout.addWidget(self.challenge, 0)
+        right_layout.addWidget(self.cues, 0)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
@@ -122,6 +131,9 @@ class MonitorPage(QWidget):
         self.verdict.show_verdict(Verdict(None, "unknown", ["starting: opening the sources and loading detectors"]),
                                   "STARTING…")
         self.preview.show_message(f"Opening {plan.describe()}…", keep_frame=False)
+        self._recording = plan.audio.path if isinstance(plan.audio, RecordingTarget) else None
+        self.cues.show_cues(None if self._recording is None else {"cues": [], "checklist": [],
+                                                                  "unavailable": "it is listened to when the recording ends"})
         self.session.start(plan)
 
     def _on_state(self, state: str) -> None:
@@ -191,6 +203,16 @@ class MonitorPage(QWidget):
         if not self._video_lost:
             self.preview.show_message("Stopped")
         self.timelines.refresh()
+        self._listen_for_cues()
+
+    def _listen_for_cues(self) -> None:
+        """Live calls are not transcribed yet: only a watched recording is listened to, once it ends."""
+        path, listen, runner = self._recording, self._listen, self._runner
+        if path is None or listen is None or runner is None:
+            return
+        self.cues.clear_cues()
+        runner.run(lambda: listen(path), self.cues.show_cues,
+                   lambda message: self.cues.show_cues({"unavailable": message, "cues": [], "checklist": []}))
 
     # -- timers ---------------------------------------------------------------------------------
     def _poll_preview(self) -> None:

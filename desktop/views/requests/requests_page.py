@@ -74,6 +74,7 @@ class RequestsPage(QWidget):
         self.note = QLineEdit()
         self.link_call = QCheckBox("Link the call just watched (its verdict and evidence)")
         self.checks = {item: QCheckBox(CHECKLIST_QUESTIONS.get(item, item)) for item in CHECKLIST_ITEMS}
+        self.from_speech: set[str] = set()  # items pre-ticked from the call's speech (the clerk may untick)
         for widget, name in ((self.counterparty, "Counterparty"), (self.amount, "Amount"),
                              (self.currency, "Currency"), (self.iban, "Beneficiary IBAN"),
                              (self.beneficiary_name, "Beneficiary name"),
@@ -263,7 +264,7 @@ class RequestsPage(QWidget):
             request_id = self.state.session.create_transfer(
                 self.amount.text().strip(), self.currency.text().strip(), self.counterparty.currentText(),
                 beneficiary, {k: box.isChecked() for k, box in self.checks.items()},
-                self.claimed_contact.text().strip() or None, self.note.text().strip(), call)
+                self.claimed_contact.text().strip() or None, self._note_with_speech(), call)
         except CallShieldError as error:
             self.result.setText(str(error))
             return
@@ -272,12 +273,29 @@ class RequestsPage(QWidget):
         self.refresh()
         self.select(request_id)
 
+    def pretick_from_speech(self, items: list[str]) -> None:
+        """Tick the checklist items that cues heard in the call answer; the clerk confirms or unticks."""
+        for item in items:
+            if item in self.checks and not self.checks[item].isChecked():
+                self.checks[item].setChecked(True)
+                self.from_speech.add(item)
+                self.checks[item].setText(f"{CHECKLIST_QUESTIONS.get(item, item)} (heard in the call)")
+
+    def _note_with_speech(self) -> str:
+        """The note, plus which ticks came from speech and were kept: the record says so."""
+        kept = sorted(item for item in self.from_speech if self.checks[item].isChecked())
+        note = self.note.text().strip()
+        return " ".join(filter(None, [note, f"[Ticked from the call's speech: {', '.join(kept)}]" if kept else ""]))
+
     def _clear_form(self) -> None:
         """Everything but the counterparty and currency, which the next request usually shares."""
         for field in (self.amount, self.iban, self.beneficiary_name, self.claimed_contact, self.note):
             field.clear()
         for box in (*self.checks.values(), self.link_call):
             box.setChecked(False)
+        for item in self.from_speech:
+            self.checks[item].setText(CHECKLIST_QUESTIONS.get(item, item))
+        self.from_speech.clear()
 
     def _step(self, action: Callable[[int], str | None], done: str) -> None:
         request_id = self.selected_id()
