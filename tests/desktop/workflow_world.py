@@ -60,7 +60,7 @@ def desk_world(tmp_path: Path) -> DeskWorld:
     ctx = make_context(f"sqlite:///{tmp_path / 'callshield.db'}", data_dir, clock)
     assert ctx.hasher is TEST_HASHER
     # As the app writes: this installation creates the log, so its own writes keep its anchor current.
-    ctx = replace(ctx, audit=AnchoringAuditLog(ctx.audit.key, clock, AnchorFile.in_data_dir(data_dir)))
+    ctx = replace(ctx, audit=AnchoringAuditLog(ctx.audit.key, clock, ctx.audit.gate, AnchorFile.in_data_dir(data_dir)))
     admin, admin2 = users.bootstrap_admins(ctx, [("ada", PASSWORD, None), ("bea", PASSWORD, None)])
     requester = add_person(ctx, admin, admin2, "rita", [Role.REQUESTER])
     approver = add_person(ctx, admin, admin2, "alan", [Role.APPROVER])

@@ -29,6 +29,7 @@ from verification.audit.keys import load_installation_key
 from verification.audit.log import AuditLog
 from verification.store.database import Database, open_database
 from verification.workflow import directory, users
+from verification.trust.installations import InstallationGate
 from verification.trust.root import PIN_FILE, RootPins
 from verification.workflow.context import Context
 from verification.workflow.directory import Phone
@@ -209,8 +210,9 @@ class World:
 
 def make_context(url: str, data_dir: Path, clock: FakeClock) -> Context:
     data_dir.mkdir(parents=True, exist_ok=True)
-    return Context(open_database(url), AuditLog(load_installation_key(data_dir), clock), clock, TEST_HASHER,
-                   RootPins.in_data_dir(data_dir))
+    pins = RootPins.in_data_dir(data_dir)
+    return Context(open_database(url), AuditLog(load_installation_key(data_dir), clock, InstallationGate(pins)),
+                   clock, TEST_HASHER, pins)
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,20 @@ def signed_in(ctx: Context, name: str, password: str = PASSWORD) -> User:
     user = users.authenticate(ctx, name, password)
     assert user.signer is not None, f"{name} has no key they can open"
     return user
+
+
+def register_machine(w: "World", data_dir: Path) -> None:
+    """Another machine on the same database: the root pinned there, and its audit key registered by an admin
+    (`callshield audit register-installation`)."""
+    from verification.workflow.installations import register_installation
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(w.data_dir / PIN_FILE, data_dir / PIN_FILE)
+    other = make_context(w.database.url.render_as_string(hide_password=False), data_dir, w.clock)
+    try:
+        register_installation(other, signed_in(other, w.admin.name), "test machine")
+    finally:
+        other.database.dispose()
 
 
 def add_person(ctx: Context, admin: User, admin2: User, name: str, roles: list[Role]) -> User:

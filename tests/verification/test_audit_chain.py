@@ -15,6 +15,7 @@ from verification.audit.canonical import canonical_json
 from verification.audit.log import chain_hash
 from verification.audit.pack import build_pack, verify_pack
 from verification.audit.pack_html import render_pack_html
+from verification.trust.installations import installation_keys
 from verification.audit.verify import read_records, verify_database_chain
 from verification.store.tables import audit_head, audit_log
 from verification.workflow import confirmations, lifecycle
@@ -36,7 +37,7 @@ def _history(w: World) -> int:
 
 def _check(w: World) -> tuple[bool, int | None, str | None]:
     with w.database.reading() as connection:
-        result = verify_database_chain(connection)
+        result = verify_database_chain(connection, installation_keys(connection, w.ctx.pins))
     return result.ok, result.first_bad_seq, result.problem
 
 
@@ -93,7 +94,7 @@ def test_truncation_with_head_rewritten_is_caught_by_the_anchor(world: World, tm
     _history(world)
     anchors = AnchorFile(tmp_path / "anchors.json")
     with world.database.reading() as connection:
-        good = verify_database_chain(connection)
+        good = verify_database_chain(connection, installation_keys(connection, world.ctx.pins))
         first = next(iter(read_records(connection, seqs=[1])))
     anchors.put("db", Anchor(first.hash, good.head_seq, good.head_hash))
     with world.database.reading() as connection:
@@ -101,7 +102,7 @@ def test_truncation_with_head_rewritten_is_caught_by_the_anchor(world: World, tm
     _tamper(world, delete(audit_log).where(audit_log.c.seq == good.head_seq))
     _tamper(world, update(audit_head).values(seq=prev.seq, hash=prev.hash))
     with world.database.reading() as connection:
-        chain = verify_database_chain(connection)
+        chain = verify_database_chain(connection, installation_keys(connection, world.ctx.pins))
         anchor = anchors.get("db")
         assert chain.ok and anchor is not None  # a consistent prefix on its own...
         result = check_anchor(anchor, read_records(connection, seqs=[1, anchor.seq]), chain)

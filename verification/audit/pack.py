@@ -14,7 +14,7 @@ from sqlalchemy import Connection, select
 
 from verification.audit.canonical import canonical_bytes
 from verification.audit.keys import SigningKey, verify_b64
-from verification.audit.verify import StoredRecord, check_record, introduced_key
+from verification.audit.verify import StoredRecord, check_record
 from verification.errors import AuditError
 from verification.store.clock import Clock, format_time
 from verification.store.tables import audit_log
@@ -36,6 +36,14 @@ def _key_records(connection: Connection, key_ids: Iterable[str]) -> list[StoredR
     for key_id in sorted(set(key_ids)):
         out += _records_about(connection, f"key:{key_id}")
     return out
+
+
+def _introduced_key(record: StoredRecord) -> tuple[str, str] | None:
+    body = json.loads(record.body)
+    if not str(body.get("action")) == "audit.key_registered":
+        return None
+    after = body.get("after") or {}
+    return str(after.get("key_id")), str(after.get("public_key"))
 
 
 def derive_views(records: list[StoredRecord]) -> dict[str, Any]:
@@ -107,8 +115,8 @@ def _verify(pack: dict[str, Any], trusted_keys: set[str] | None) -> PackCheck:
     keys: dict[str, str] = {}
     for raw in pack["audit"]["key_records"]:
         record = _stored(raw)
-        problem = check_record(record, None, {})
-        introduced = introduced_key(record)
+        introduced = _introduced_key(record)
+        problem = check_record(record, None, dict([introduced]) if introduced else {})
         if problem or introduced is None:
             return PackCheck(False, problem or f"record {record.seq} does not introduce a key", 0, [])
         keys[introduced[0]] = introduced[1]

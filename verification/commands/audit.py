@@ -21,12 +21,13 @@ from verification.commands.workflow_common import common_options, data_dir_of, e
 from verification.errors import AuditError
 from verification.trust.pinning import export_root, pin_root, read_root_file
 from verification.json_input import read_json_file
+from verification.workflow.installations import register_installation
 
 
 def _verify(args: argparse.Namespace) -> int:
     anchors = AnchorFile.in_data_dir(data_dir_of(args))
     with open_context(args) as ctx:
-        check = verify_anchored(ctx.database, anchors, pin=args.pin, remember=not args.no_anchor)
+        check = verify_anchored(ctx.database, anchors, ctx.pins, pin=args.pin, remember=not args.no_anchor)
     result = check.chain
     if args.json and not check.ok:
         print(json.dumps(check.as_dict(), indent=2))
@@ -51,7 +52,7 @@ def _pack(args: argparse.Namespace) -> int:
     anchors = AnchorFile.in_data_dir(data_dir_of(args))
     with open_context(args) as ctx:
         login(ctx, args)
-        chain = verify_anchored(ctx.database, anchors, remember=False).chain
+        chain = verify_anchored(ctx.database, anchors, ctx.pins, remember=False).chain
         if not chain.ok:
             raise AuditError(f"no evidence pack for request {args.id}: audit log broken: {chain.problem}")
         with ctx.database.reading() as connection:
@@ -105,6 +106,14 @@ def _key(args: argparse.Namespace) -> int:
     return 0
 
 
+def _register_installation(args: argparse.Namespace) -> int:
+    with open_context(args) as ctx:
+        key_id = register_installation(ctx, login(ctx, args), args.label)
+    emit(args, {"key_id": key_id, "registered": True},
+         f"installation audit key {key_id} registered: this machine can write the audit log again")
+    return 0
+
+
 def _trust_root(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
         assert ctx.pins is not None
@@ -155,5 +164,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--out", metavar="FILE", help="write the root pinned on this machine, for other machines")
     p.add_argument("--pin", metavar="FILE", help="pin the root an admin exported (check its fingerprint by phone)")
     p.set_defaults(func=_trust_root)
+    p = sub.add_parser("register-installation", parents=[common],
+                       help="as an admin on this machine: register its audit key (after the key file was lost)")
+    p.add_argument("--label", default="installation", help="what this machine is, for the record")
+    p.set_defaults(func=_register_installation)
     p = sub.add_parser("key", parents=[common], help="this installation's audit key id (publish it)")
     p.set_defaults(func=_key)
