@@ -21,16 +21,20 @@ from verification.commands.workflow_common import common_options, data_dir_of, e
 from verification.errors import AuditError
 from verification.trust.pinning import export_root, pin_root, read_root_file
 from verification.json_input import read_json_file
+from verification.trust.store import trust_state
 from verification.workflow.installations import register_installation
+from verification.workflow.row_integrity import request_row_problems
 
 
 def _verify(args: argparse.Namespace) -> int:
     anchors = AnchorFile.in_data_dir(data_dir_of(args))
     with open_context(args) as ctx:
         check = verify_anchored(ctx.database, anchors, ctx.pins, pin=args.pin, remember=not args.no_anchor)
+        with ctx.database.reading() as connection:
+            rows = request_row_problems(connection, trust_state(connection, ctx.pins))
     result = check.chain
-    if args.json and not check.ok:
-        print(json.dumps(check.as_dict(), indent=2))
+    if args.json and not (check.ok and not rows):
+        print(json.dumps({**check.as_dict(), "request_problems": rows}, indent=2))
     if not result.ok:
         print(f"callshield: audit log broken: {result.problem}", file=sys.stderr)
         return 1
@@ -40,6 +44,10 @@ def _verify(args: argparse.Namespace) -> int:
               f"{result.head_hash}, but this machine holds no anchor for this database, so a truncated or "
               f"rewritten chain would look the same; compare the head with a machine or record you trust, then "
               f"run `callshield audit verify --pin`{empty}", file=sys.stderr)
+        return 1
+    if rows:
+        more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
+        print(f"callshield: {rows[0]}{more}", file=sys.stderr)
         return 1
     pinned = "; pinned as this machine's anchor" if check.pinned else ""
     emit(args, check.as_dict(),
