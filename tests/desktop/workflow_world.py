@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from desktop.controllers.workflow_session import WorkflowSession
-from tests.verification.conftest import ALL_NO, PASSWORD, TEST_HASHER, FakeClock, add_person, make_context
+from tests.verification.conftest import (ALL_NO, PASSWORD, TEST_HASHER, FakeClock, add_person, engine_call,
+                                        make_context)
 from verification.audit.anchor import AnchorFile
 from verification.audit.anchor_keeper import AnchoringAuditLog
 from verification.workflow import confirmations, directory, lifecycle, users
@@ -46,8 +47,8 @@ class DeskWorld:
     def held_request(self, requester: User | None = None, call: dict[str, Any] | None = None) -> int:
         """A held request with its call-back done, so only the approval is missing."""
         request = lifecycle.create_request(self.ctx, requester or self.requester, "transfer", "25000", "EUR",
-                                           self.counterparty, {"iban": "GB33BUKB20201555555555"}, call=call or CALL,
-                                           checklist=ALL_NO)
+                                           self.counterparty, {"iban": "GB33BUKB20201555555555"},
+                                           call=engine_call(self.ctx, call or CALL), checklist=ALL_NO)
         confirmations.record_callback(self.ctx, self.approver, request.id, self.phone.id, "confirmed", "J. Smith",
                                       ["identity", "request", "amount"])
         return request.id

@@ -20,13 +20,14 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from verification.audit.keys import load_installation_key
 from verification.audit.log import AuditLog
+from verification.report.signature import sign_claim
 from verification.store.database import Database, open_database
 from verification.workflow import directory, users
 from verification.trust.installations import InstallationGate
@@ -228,6 +229,11 @@ class Seed:
     approver2: User
     phone: Phone
     admin2: User
+
+
+def engine_call(ctx: Context, call: dict[str, Any]) -> dict[str, Any]:
+    """A call summary as the engine links it: signed by this (registered) installation, so its verdict counts."""
+    return {**call, "signature": sign_claim(call["report_sha256"], call["verdict"], ctx.audit.key)}
 
 
 def signed_in(ctx: Context, name: str, password: str = PASSWORD) -> User:
