@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from verification.audit.anchor import AnchorFile
 from verification.audit.anchored_check import AnchoredCheck, verify_anchored
-from verification.audit.pack import build_pack, verify_pack
+from verification.audit.pack import build_pack
+from verification.audit.pack_verify import verify_pack
 from verification.audit.pack_html import render_pack_html
 from verification.audit.verify import read_records
 from verification.errors import AuditError, AuthError
@@ -28,6 +29,7 @@ from verification.store.tables import audit_log
 from verification.store.tables import users as users_table
 from verification.workflow import confirmations, lifecycle
 from verification.trust.root import RootPins
+from verification.trust.store import pinned_root
 from verification.workflow.context import Context
 from verification.workflow.installations import installation_audit_log
 from verification.workflow.directory import Entry, list_entries
@@ -186,8 +188,9 @@ class WorkflowSession:
             if not chain.ok:
                 raise AuditError(f"audit log broken: {chain.problem}")
         with ctx.database.reading() as connection:
-            pack = build_pack(connection, request_id, ctx.audit.key, ctx.clock)
-        check = verify_pack(pack)
+            pack = build_pack(connection, request_id, ctx.audit.key, ctx.clock, ctx.pins)
+            root = pinned_root(connection, ctx.pins)
+        check = verify_pack(pack, root)
         path.write_text(json.dumps(pack, indent=2, sort_keys=True), encoding="utf-8")
         html = path.with_suffix(".html")
         html.write_text(render_pack_html(pack, check.ok, check.problem), encoding="utf-8")

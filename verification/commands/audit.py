@@ -10,18 +10,21 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from verification.audit.anchor import AnchorFile
 from verification.audit.anchored_check import verify_anchored
 from verification.audit.keys import load_installation_key
-from verification.audit.pack import build_pack, verify_pack
+from verification.audit.pack import build_pack
+from verification.audit.pack_verify import verify_pack
 from verification.audit.pack_html import render_pack_html
 from verification.audit.verify import read_records
 from verification.commands.workflow_common import common_options, data_dir_of, emit, login, open_context, usage
 from verification.errors import AuditError
 from verification.trust.pinning import export_root, pin_root, read_root_file
 from verification.json_input import read_json_file
-from verification.trust.store import trust_state
+from verification.trust.root import RootPins, TrustRoot
+from verification.trust.store import pinned_root, trust_state
 from verification.workflow.installations import register_installation
 from verification.workflow.row_integrity import request_row_problems
 
@@ -64,8 +67,9 @@ def _pack(args: argparse.Namespace) -> int:
         if not chain.ok:
             raise AuditError(f"no evidence pack for request {args.id}: audit log broken: {chain.problem}")
         with ctx.database.reading() as connection:
-            pack = build_pack(connection, args.id, ctx.audit.key, ctx.clock)
-    check = verify_pack(pack)
+            pack = build_pack(connection, args.id, ctx.audit.key, ctx.clock, ctx.pins)
+            root = pinned_root(connection, ctx.pins)
+    check = verify_pack(pack, root)  # statements that do not verify: no pack
     if not check.ok:
         raise AuditError(f"no evidence pack for request {args.id}: it does not verify: {check.problem}")
     text = json.dumps(pack, indent=2, sort_keys=True)
@@ -80,10 +84,24 @@ def _pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pack_root(args: argparse.Namespace, pack: Any) -> TrustRoot:
+    """`--root FILE`, else the root this machine pinned for the pack's database: never the pack's own copy."""
+    if args.root:
+        return read_root_file(Path(args.root))
+    try:
+        database = str(pack["trust"]["root"]["database_id"])
+    except (KeyError, TypeError) as error:
+        raise AuditError(f"evidence pack {args.file} names no database: {error}") from error
+    root = RootPins.in_data_dir(data_dir_of(args)).get(database)
+    if root is None:
+        raise AuditError(f"no trust root to check {args.file} against: pass --root FILE (exported with "
+                         f"`callshield audit trust-root --out FILE`) or --data-dir of a machine that pinned it")
+    return root
+
+
 def _verify_pack(args: argparse.Namespace) -> int:
     pack = read_json_file(Path(args.file), "evidence pack", AuditError)
-    trusted = set(args.trust) if args.trust else None
-    check = verify_pack(pack, trusted)
+    check = verify_pack(pack, _pack_root(args, pack))
     if args.html and isinstance(pack, dict) and "request" in pack:
         Path(args.html).write_text(render_pack_html(pack, check.ok, check.problem))
     if not check.ok:
@@ -159,7 +177,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(func=_pack)
     p = sub.add_parser("verify-pack", help="check an evidence pack offline (exit 1 when not valid)")
     p.add_argument("file")
-    p.add_argument("--trust", action="append", metavar="KEY_ID", help="accept only these signing key ids")
+    p.add_argument("--root", metavar="FILE", help="the organisation's trust root (from `audit trust-root --out`); "
+                                                  "default: the root pinned in the data directory")
+    p.add_argument("--data-dir", metavar="DIR", default=None, help="data directory holding the pinned root")
     p.add_argument("--html", metavar="OUT.html", help="also render it, with the verification result")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_verify_pack)
