@@ -16,6 +16,7 @@ from verification.audit.canonical import canonical_bytes
 from verification.audit.keys import verify_b64
 from verification.audit.pack import PACK_SCHEMA, derive_views
 from verification.audit.verify import StoredRecord, check_record
+from verification.errors import AuditError
 from verification.trust.records import StoredTrustRecord, TrustState, replay
 from verification.trust.root import TrustRoot
 from verification.trust.statements import check_statement, request_content
@@ -34,12 +35,13 @@ def _stored(raw: Any) -> StoredRecord:
                         str(raw["signature"]), str(raw["body"]))
 
 
-def verify_pack(pack: Any, root: TrustRoot) -> PackCheck:
+def verify_pack(pack: Any, root: TrustRoot | None) -> PackCheck:
+    """`root`: the trust root the checker holds; None only for a pack that names none (reported malformed)."""
     if not isinstance(pack, dict):
         return PackCheck(False, f"pack is malformed: a JSON object was expected, not {type(pack).__name__}", 0, [])
     try:
         return _verify(pack, root)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, AuditError) as error:
         return PackCheck(False, f"pack is malformed: {error}", 0, [])
 
 
@@ -85,10 +87,13 @@ def _statement_problem(pack: dict[str, Any], trust: TrustState) -> str | None:
     return None
 
 
-def _verify(pack: dict[str, Any], root: TrustRoot) -> PackCheck:
+def _verify(pack: dict[str, Any], root: TrustRoot | None) -> PackCheck:
     if pack.get("schema") != PACK_SCHEMA:
         return PackCheck(False, f"not a {PACK_SCHEMA} document", 0, [])
-    if TrustRoot.from_dict(pack["trust"]["root"]) != root:
+    named = pack["trust"]["root"]
+    if root is None:
+        return PackCheck(False, f"pack is malformed: it names no trust root ({type(named).__name__})", 0, [])
+    if TrustRoot.from_dict(named) != root:
         return PackCheck(False, "the pack rests on a different trust root than the one it is checked against", 0,
                          [])
     trust = _trust(pack, root)

@@ -84,14 +84,15 @@ def _pack(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pack_root(args: argparse.Namespace, pack: Any) -> TrustRoot:
-    """`--root FILE`, else the root this machine pinned for the pack's database: never the pack's own copy."""
+def _pack_root(args: argparse.Namespace, pack: Any) -> TrustRoot | None:
+    """`--root FILE`, else the root this machine pinned for the pack's database: never the pack's own copy.
+    None when the pack names no database (verify_pack then says how it is malformed)."""
     if args.root:
         return read_root_file(Path(args.root))
     try:
         database = str(pack["trust"]["root"]["database_id"])
-    except (KeyError, TypeError) as error:
-        raise AuditError(f"evidence pack {args.file} names no database: {error}") from error
+    except (KeyError, TypeError):
+        return None
     root = RootPins.in_data_dir(data_dir_of(args)).get(database)
     if root is None:
         raise AuditError(f"no trust root to check {args.file} against: pass --root FILE (exported with "
