@@ -147,7 +147,8 @@ def test_releases_racing_in_processes_release_once(world: World, tmp_path: Path)
     assert outcomes.count("released") == 1, outcomes
     assert _count(w, "request.release", request.id) == 1
     with w.database.reading() as connection:
-        assert verify_database_chain(connection, installation_keys(connection, world.ctx.pins)).ok  # three installations' keys in one chain
+        # three installations' keys in one chain, each registered by an admin
+        assert verify_database_chain(connection, installation_keys(connection, world.ctx.pins)).ok
 
 
 @pytest.mark.parametrize("db_kind", ["postgresql"], indirect=True)
