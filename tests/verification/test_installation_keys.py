@@ -90,6 +90,8 @@ def test_a_deleted_key_file_stops_writes_until_an_admin_registers_the_new_one(
     code, _, err = cli(*create)
     assert code != 0
     one_line(err, "is not registered by an admin, so nothing can be saved here")
+    code, out, err = cli("audit", "key")
+    assert code == 0 and "NOT registered" in out, err
     code, _, err = cli("audit", "register-installation")  # rita is no admin
     assert code != 0 and "admin" in err
     with w.database.reading() as connection:
@@ -97,6 +99,8 @@ def test_a_deleted_key_file_stops_writes_until_an_admin_registers_the_new_one(
     monkeypatch.setenv("CALLSHIELD_USER", "ada")
     code, out, err = cli("audit", "register-installation", "--label", "finance desk 2")
     assert code == 0 and "registered" in out, err
+    code, out, err = cli("audit", "key")
+    assert code == 0 and "(registered by an admin)" in out, err
     monkeypatch.setenv("CALLSHIELD_USER", "rita")
     code, _, err = cli(*create)
     assert code == 0, err

@@ -14,7 +14,6 @@ from typing import Any
 
 from verification.audit.anchor import AnchorFile
 from verification.audit.anchored_check import verify_anchored
-from verification.audit.keys import load_installation_key
 from verification.audit.pack import build_pack
 from verification.audit.pack_verify import verify_pack
 from verification.audit.pack_html import render_pack_html
@@ -23,6 +22,7 @@ from verification.commands.workflow_common import common_options, data_dir_of, e
 from verification.errors import AuditError
 from verification.trust.pinning import export_root, pin_root, read_root_file
 from verification.json_input import read_json_file
+from verification.trust.installations import installation_keys
 from verification.trust.root import RootPins, TrustRoot
 from verification.trust.store import pinned_root, trust_state
 from verification.workflow.installations import register_installation
@@ -127,9 +127,14 @@ def _log(args: argparse.Namespace) -> int:
 
 
 def _key(args: argparse.Namespace) -> int:
-    key = load_installation_key(data_dir_of(args))
-    emit(args, {"key_id": key.key_id, "public_key": key.public_b64},
-         f"installation audit key {key.key_id}\npublic key {key.public_b64}")
+    with open_context(args) as ctx:
+        key = ctx.audit.key
+        with ctx.database.reading() as connection:
+            registered = installation_keys(connection, ctx.pins).get(key.key_id) == key.public_b64
+    state = "registered by an admin" if registered else \
+        "NOT registered: an admin must run `callshield audit register-installation` on this machine"
+    emit(args, {"key_id": key.key_id, "public_key": key.public_b64, "registered": registered},
+         f"installation audit key {key.key_id} ({state})\npublic key {key.public_b64}")
     return 0
 
 
