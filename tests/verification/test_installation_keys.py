@@ -138,3 +138,33 @@ def test_the_ceremony_registers_the_installation_it_runs_on(world: World) -> Non
     with world.database.reading() as connection:
         keys = installation_keys(connection, world.ctx.pins)
     assert keys == {world.ctx.audit.key.key_id: world.ctx.audit.key.public_b64}
+
+
+def test_a_ceremony_that_does_not_commit_leaves_no_pin(db_url: str, tmp_path: Path) -> None:
+    """The ceremony pins the root before its first audit record (the audit gate reads the pin); when the
+    transaction then fails, the pin goes too, so a second attempt is not blocked by a root nobody holds."""
+    from sqlalchemy import insert, update
+
+    from tests.verification.conftest import PASSWORD, FakeClock
+    from verification.audit.log import GENESIS_HASH, chain_hash
+    from verification.store.tables import audit_head
+    from verification.trust.root import PIN_FILE
+    from verification.workflow import users
+
+    clock = FakeClock()
+    ctx = make_context(db_url, tmp_path / "data", clock)
+    try:
+        body = json.dumps({"seq": 1, "at": "2999-01-01T00:00:00.000000Z"})  # a record from a clock far ahead
+        with ctx.database.transaction() as connection:
+            digest = chain_hash(GENESIS_HASH, body)
+            connection.execute(insert(audit_log).values(seq=1, prev_hash=GENESIS_HASH, hash=digest, key_id="x",
+                                                        signature="x", body=body))
+            connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=1, hash=digest))
+        with pytest.raises(AuditError, match="the clock runs backwards"):
+            users.bootstrap_admins(ctx, [("ada", PASSWORD, None), ("ben", PASSWORD, None)])
+        pins = tmp_path / "data" / PIN_FILE
+        assert not pins.exists() or json.loads(pins.read_text()) == {}
+        with ctx.database.reading() as connection:
+            assert not connection.execute(select(trust_records)).first()
+    finally:
+        ctx.database.dispose()
