@@ -1,8 +1,9 @@
-"""`callshield audit verify|pack|verify-pack|log|key`: the tamper-evident log and evidence packs.
+"""`callshield audit verify|pack|verify-pack|log|trust-root|register-installation|key`: the tamper-evident
+log, evidence packs, and this installation's audit key.
 
 `verify` and `verify-pack` exit 1 with one line naming the first broken or missing record; `verify`
-also exits 1 when this machine holds no anchor for the database (`--pin` accepts the current head).
-`pack` refuses a chain that does not verify."""
+also exits 1 when this machine holds no anchor for the database (`--pin` accepts the current head) or a
+request row disagrees with its signed records. `pack` refuses a chain or statements that do not verify."""
 
 from __future__ import annotations
 
