@@ -40,6 +40,8 @@ from verification.inference.model_dir import resolve_model_dir
 from verification.inference.providers import choose_providers
 from verification.pipeline.runner import EngineConfig
 from verification.report.build import build_report
+from verification.audit.keys import SigningKey
+from verification.report.signature import sign_report
 from verification.workflow.call_link import summarise_report
 
 #: a live call: recordings (--demo) paced to real time, newest frame wins, drops counted
@@ -71,15 +73,16 @@ def default_analyzer_builder(model_dir: str | None) -> AnalyzerBuilder:
     return build
 
 
-def linked_call(record: SessionRecord | None) -> dict[str, Any] | None:
-    """The finished call as the workflow's call summary (verdict, models), for "link the call just watched"."""
+def linked_call(record: SessionRecord | None, signer: Callable[[], SigningKey]) -> dict[str, Any] | None:
+    """The finished call as the workflow's call summary (verdict, models), for "link the call just watched",
+    signed by this installation's key so that its verdict counts."""
     if record is None or record.analysis is None:
         return None
     try:
         report = build_report(record.label, None, record.analysis, [], 0.0)
     except ValueError:
         return None
-    return summarise_report(report, record.label)
+    return summarise_report(report, record.label, sign_report(report, signer()))
 
 
 def models_source(model_dir: Path, factory: EngineFactory) -> Callable[[], list[ModelRow]]:
@@ -131,7 +134,8 @@ def build_desktop(app: QApplication, args: argparse.Namespace, settings_path: Pa
     monitor = MonitorPage(session, chooser, listen=recording_cue_listener(model_dir), runner=runner)
     workflow = SignedInState(workflow_session or WorkflowSession(
         default_context_factory(getattr(args, "db", None), getattr(args, "data_dir", None))), app, runner)
-    requests = RequestsPage(workflow, lambda: linked_call(session.record))
+    model_dir = resolve_model_dir(args.model_dir, os.environ)
+    requests = RequestsPage(workflow, lambda: linked_call(session.record, lambda: workflow.session.ctx.audit.key))
     monitor.cues.checklist_items.connect(requests.pretick_from_speech)
     approvals = ApprovalsPage(workflow)
     audit = AuditPage(workflow, runner)

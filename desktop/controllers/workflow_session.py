@@ -16,10 +16,9 @@ from typing import Any, Callable, Mapping
 from sqlalchemy import func, select
 
 from verification.audit.anchor import AnchorFile
-from verification.audit.anchor_keeper import AnchoringAuditLog
 from verification.audit.anchored_check import AnchoredCheck, verify_anchored
-from verification.audit.keys import load_installation_key
-from verification.audit.pack import build_pack, verify_pack
+from verification.audit.pack import build_pack
+from verification.audit.pack_verify import verify_pack
 from verification.audit.pack_html import render_pack_html
 from verification.audit.verify import read_records
 from verification.errors import AuditError, AuthError
@@ -33,6 +32,7 @@ from verification.trust.pinning import pin_root, read_root_file
 from verification.trust.root import RootPins, TrustRoot
 from verification.trust.store import pinned_root
 from verification.workflow.context import Context
+from verification.workflow.installations import installation_audit_log
 from verification.workflow.directory import Entry, list_entries
 from verification.workflow.roles import User
 from verification.workflow.secrets_hash import SlowHasher
@@ -53,8 +53,8 @@ def default_context_factory(db: str | None = None, data_dir: str | None = None,
         directory = resolve_data_dir(data_dir, env)
         database = open_database(resolve_db_url(db, env, directory))
         clock = database_clock(database)  # the server's clock on PostgreSQL, this machine's on SQLite
-        audit = AnchoringAuditLog(load_installation_key(directory), clock, AnchorFile.in_data_dir(directory))
-        return Context(database, audit, clock, SlowHasher(), RootPins.in_data_dir(directory)), directory
+        pins = RootPins.in_data_dir(directory)
+        return Context(database, installation_audit_log(directory, clock, pins), clock, SlowHasher(), pins), directory
 
     return build
 
@@ -228,18 +228,20 @@ class WorkflowSession:
         ctx = self.ctx
         if self._data_dir is None:
             raise AuditError("no data directory: this machine's audit anchors are unknown")
-        return verify_anchored(ctx.database, AnchorFile.in_data_dir(self._data_dir), pin=pin)
+        return verify_anchored(ctx.database, AnchorFile.in_data_dir(self._data_dir), ctx.pins, pin=pin)
 
     def export_pack(self, request_id: int, path: Path) -> PackExport:
         """As `callshield audit pack ID --out PATH --html PATH.html`."""
         ctx = self.ctx
         if self._data_dir is not None:
-            chain = verify_anchored(ctx.database, AnchorFile.in_data_dir(self._data_dir), remember=False).chain
+            chain = verify_anchored(ctx.database, AnchorFile.in_data_dir(self._data_dir), ctx.pins,
+                                    remember=False).chain
             if not chain.ok:
                 raise AuditError(f"audit log broken: {chain.problem}")
         with ctx.database.reading() as connection:
-            pack = build_pack(connection, request_id, ctx.audit.key, ctx.clock)
-        check = verify_pack(pack)
+            pack = build_pack(connection, request_id, ctx.audit.key, ctx.clock, ctx.pins)
+            root = pinned_root(connection, ctx.pins)
+        check = verify_pack(pack, root)
         path.write_text(json.dumps(pack, indent=2, sort_keys=True), encoding="utf-8")
         html = path.with_suffix(".html")
         html.write_text(render_pack_html(pack, check.ok, check.problem), encoding="utf-8")

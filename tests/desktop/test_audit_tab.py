@@ -15,7 +15,8 @@ from desktop.views.audit.audit_page import AuditPage
 from desktop.views.sign_in import SignedInState, SignInDialog
 from tests.desktop.workflow_world import DeskWorld, desk_world  # noqa: F401 - fixture
 from tests.verification.conftest import PASSWORD
-from verification.audit.pack import verify_pack
+from verification.audit.pack_verify import verify_pack
+from verification.trust.store import pinned_root
 from verification.store.tables import audit_log
 
 
@@ -101,7 +102,9 @@ def test_evidence_pack_export(qtbot: QtBot, desk_world: DeskWorld, tmp_path: Pat
     out = tmp_path / "pack.json"
     assert page.export_to(request_id, out)
     pack = json.loads(out.read_text())
-    assert verify_pack(pack).ok and pack["request"]["id"] == request_id
+    with desk_world.ctx.database.reading() as connection:
+        root = pinned_root(connection, desk_world.ctx.pins)
+    assert verify_pack(pack, root).ok and pack["request"]["id"] == request_id
     assert out.with_suffix(".html").is_file()
     assert f"Evidence pack for request {request_id} saved" in page.export_result.text()
     assert "it verifies" in page.export_result.text()

@@ -12,14 +12,14 @@ from desktop.views.requests.requests_page import RequestsPage
 from desktop.views.sign_in import SignedInState
 from tests.desktop.decisions import confirm
 from tests.desktop.workflow_world import CALL, DeskWorld, desk_world  # noqa: F401 - fixture
-from tests.verification.conftest import PASSWORD
+from tests.verification.conftest import PASSWORD, engine_call
 from verification.workflow import directory
 from verification.workflow.views import request_view
 
 
 def _page(qtbot: QtBot, w: DeskWorld, name: str = "rita", call: dict | None = None) -> RequestsPage:
     state = SignedInState(w.session())
-    page = RequestsPage(state, lambda: call)
+    page = RequestsPage(state, lambda: engine_call(w.ctx, call) if call else None)  # as the app links it: signed
     qtbot.addWidget(page)
     state.sign_in(name, PASSWORD)
     return page

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from desktop.controllers.workflow_session import WorkflowSession
-from tests.verification.conftest import ALL_NO, PASSWORD, TEST_HASHER, FakeClock, add_person, make_context
+from tests.verification.conftest import (ALL_NO, PASSWORD, TEST_HASHER, FakeClock, add_person, engine_call,
+                                        make_context)
 from verification.audit.anchor import AnchorFile
 from verification.audit.anchor_keeper import AnchoringAuditLog
 from verification.workflow import confirmations, directory, lifecycle, users
@@ -46,8 +47,8 @@ class DeskWorld:
     def held_request(self, requester: User | None = None, call: dict[str, Any] | None = None) -> int:
         """A held request with its call-back done, so only the approval is missing."""
         request = lifecycle.create_request(self.ctx, requester or self.requester, "transfer", "25000", "EUR",
-                                           self.counterparty, {"iban": "GB33BUKB20201555555555"}, call=call or CALL,
-                                           checklist=ALL_NO)
+                                           self.counterparty, {"iban": "GB33BUKB20201555555555"},
+                                           call=engine_call(self.ctx, call or CALL), checklist=ALL_NO)
         confirmations.record_callback(self.ctx, self.approver, request.id, self.phone.id, "confirmed", "J. Smith",
                                       ["identity", "request", "amount"])
         return request.id
@@ -60,7 +61,7 @@ def desk_world(tmp_path: Path) -> DeskWorld:
     ctx = make_context(f"sqlite:///{tmp_path / 'callshield.db'}", data_dir, clock)
     assert ctx.hasher is TEST_HASHER
     # As the app writes: this installation creates the log, so its own writes keep its anchor current.
-    ctx = replace(ctx, audit=AnchoringAuditLog(ctx.audit.key, clock, AnchorFile.in_data_dir(data_dir)))
+    ctx = replace(ctx, audit=AnchoringAuditLog(ctx.audit.key, clock, ctx.audit.gate, AnchorFile.in_data_dir(data_dir)))
     admin, admin2 = users.bootstrap_admins(ctx, [("ada", PASSWORD, None), ("bea", PASSWORD, None)])
     requester = add_person(ctx, admin, admin2, "rita", [Role.REQUESTER])
     approver = add_person(ctx, admin, admin2, "alan", [Role.APPROVER])

@@ -20,15 +20,17 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from verification.audit.keys import load_installation_key
 from verification.audit.log import AuditLog
+from verification.report.signature import sign_claim
 from verification.store.database import Database, open_database
 from verification.workflow import directory, users
+from verification.trust.installations import InstallationGate
 from verification.trust.root import PIN_FILE, RootPins
 from verification.workflow.context import Context
 from verification.workflow.directory import Phone
@@ -209,8 +211,9 @@ class World:
 
 def make_context(url: str, data_dir: Path, clock: FakeClock) -> Context:
     data_dir.mkdir(parents=True, exist_ok=True)
-    return Context(open_database(url), AuditLog(load_installation_key(data_dir), clock), clock, TEST_HASHER,
-                   RootPins.in_data_dir(data_dir))
+    pins = RootPins.in_data_dir(data_dir)
+    return Context(open_database(url), AuditLog(load_installation_key(data_dir), clock, InstallationGate(pins)),
+                   clock, TEST_HASHER, pins)
 
 
 @dataclass(frozen=True)
@@ -228,11 +231,30 @@ class Seed:
     admin2: User
 
 
+def engine_call(ctx: Context, call: dict[str, Any]) -> dict[str, Any]:
+    """A call summary as the engine links it: signed by this (registered) installation, so its verdict counts."""
+    return {**call, "signature": sign_claim(call["report_sha256"], call["verdict"], ctx.audit.key)}
+
+
 def signed_in(ctx: Context, name: str, password: str = PASSWORD) -> User:
     """A user as the engine sees them after sign-in: with their own key opened."""
     user = users.authenticate(ctx, name, password)
     assert user.signer is not None, f"{name} has no key they can open"
     return user
+
+
+def register_machine(w: "World", data_dir: Path) -> None:
+    """Another machine on the same database: the root pinned there, and its audit key registered by an admin
+    (`callshield audit register-installation`)."""
+    from verification.workflow.installations import register_installation
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(w.data_dir / PIN_FILE, data_dir / PIN_FILE)
+    other = make_context(w.database.url.render_as_string(hide_password=False), data_dir, w.clock)
+    try:
+        register_installation(other, signed_in(other, w.admin.name), "test machine")
+    finally:
+        other.database.dispose()
 
 
 def add_person(ctx: Context, admin: User, admin2: User, name: str, roles: list[Role]) -> User:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.media import GRID_DIR, write_clip
+from verification.audit.keys import load_installation_key
 from verification.cli import main
 from verification.detectors.catalog import DETECTOR_IDS
 from verification.report.schema import validate_report
+from verification.report.signature import report_sha256, signature_problem
 
 
 def _reports(path: Path) -> list[dict]:
@@ -53,8 +55,13 @@ def test_reports_follow_contract_for_audio_video_and_both(clips: dict[str, Path]
 
 def test_json_output_is_one_object_for_one_input(clips: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "one.json"
-    assert main(["analyze", str(clips["audio"]), "--json", str(out), "--quiet"]) == 0
-    validate_report(json.loads(out.read_text()))
+    assert main(["analyze", str(clips["audio"]), "--json", str(out), "--quiet", "--data-dir",
+                 str(tmp_path / "data")]) == 0
+    report = json.loads(out.read_text())
+    validate_report(report)  # the public schema is unchanged: the signature lives beside it
+    key = load_installation_key(tmp_path / "data")
+    signature = json.loads((tmp_path / "one.json.sig").read_text())
+    assert signature_problem(signature, report_sha256(report), report["verdict"], {key.key_id: key.public_b64}) is None
 
 
 @pytest.mark.parametrize("kind", ["empty", "text", "truncated", "missing"])

@@ -13,10 +13,14 @@ from tests.verification.conftest import ALL_NO, World
 from verification.audit.anchor import Anchor, AnchorFile, check_anchor
 from verification.audit.canonical import canonical_json
 from verification.audit.log import chain_hash
-from verification.audit.pack import build_pack, verify_pack
+from verification.audit.pack import build_pack
+from verification.audit.pack_verify import verify_pack
 from verification.audit.pack_html import render_pack_html
+from verification.trust.installations import installation_keys
 from verification.audit.verify import read_records, verify_database_chain
 from verification.store.tables import audit_head, audit_log
+from verification.trust.root import TrustRoot
+from verification.trust.store import pinned_root
 from verification.workflow import confirmations, lifecycle
 
 CALL = {"session": "call-7", "report_sha256": "1" * 64,
@@ -34,9 +38,14 @@ def _history(w: World) -> int:
     return request.id
 
 
+def _root(w: World) -> TrustRoot:
+    with w.database.reading() as connection:
+        return pinned_root(connection, w.ctx.pins)
+
+
 def _check(w: World) -> tuple[bool, int | None, str | None]:
     with w.database.reading() as connection:
-        result = verify_database_chain(connection)
+        result = verify_database_chain(connection, installation_keys(connection, w.ctx.pins))
     return result.ok, result.first_bad_seq, result.problem
 
 
@@ -93,7 +102,7 @@ def test_truncation_with_head_rewritten_is_caught_by_the_anchor(world: World, tm
     _history(world)
     anchors = AnchorFile(tmp_path / "anchors.json")
     with world.database.reading() as connection:
-        good = verify_database_chain(connection)
+        good = verify_database_chain(connection, installation_keys(connection, world.ctx.pins))
         first = next(iter(read_records(connection, seqs=[1])))
     anchors.put("db", Anchor(first.hash, good.head_seq, good.head_hash))
     with world.database.reading() as connection:
@@ -101,7 +110,7 @@ def test_truncation_with_head_rewritten_is_caught_by_the_anchor(world: World, tm
     _tamper(world, delete(audit_log).where(audit_log.c.seq == good.head_seq))
     _tamper(world, update(audit_head).values(seq=prev.seq, hash=prev.hash))
     with world.database.reading() as connection:
-        chain = verify_database_chain(connection)
+        chain = verify_database_chain(connection, installation_keys(connection, world.ctx.pins))
         anchor = anchors.get("db")
         assert chain.ok and anchor is not None  # a consistent prefix on its own...
         result = check_anchor(anchor, read_records(connection, seqs=[1, anchor.seq]), chain)
@@ -125,7 +134,7 @@ def test_evidence_pack_binds_call_steps_and_provenance(world: World, tmp_path: P
     w = world
     request_id = _history(w)
     with w.database.reading() as connection:
-        pack = build_pack(connection, request_id, w.ctx.audit.key, w.clock)
+        pack = build_pack(connection, request_id, w.ctx.audit.key, w.clock, w.ctx.pins)
     assert pack["call"]["verdict"]["level"] == "high"
     assert pack["call"]["models"][0]["sha256"] == "cd" * 32
     callback = pack["steps"][0]
@@ -133,10 +142,8 @@ def test_evidence_pack_binds_call_steps_and_provenance(world: World, tmp_path: P
     assert callback["details"]["called_by"] == "alan" and callback["details"]["answered_by"] == "J. Smith"
     assert pack["request"]["claimed_contact"] == "+852 5555 0199"
     round_trip = json.loads(json.dumps(pack))
-    check = verify_pack(round_trip)
+    check = verify_pack(round_trip, _root(w))
     assert check.ok, check.problem
-    assert verify_pack(round_trip, {w.ctx.audit.key.key_id}).ok
-    assert not verify_pack(round_trip, {"0" * 16}).ok
     html = render_pack_html(pack, True, None)
     assert "vendor master data" in html and "<script" not in html and "cd" * 32 in html
 
@@ -145,10 +152,10 @@ def test_evidence_pack_edits_are_detected(world: World) -> None:
     w = world
     request_id = _history(w)
     with w.database.reading() as connection:
-        pack = build_pack(connection, request_id, w.ctx.audit.key, w.clock)
+        pack = build_pack(connection, request_id, w.ctx.audit.key, w.clock, w.ctx.pins)
     edited = copy.deepcopy(pack)
     edited["steps"][0]["details"]["number"] = "+85255550199"
-    assert "signature" in (verify_pack(edited).problem or "")
+    assert "signature" in (verify_pack(edited, _root(w)).problem or "")
     # Re-signing the edited pack with another key does not help: the views must match the records.
     from verification.audit.keys import SigningKey
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -158,10 +165,10 @@ def test_evidence_pack_edits_are_detected(world: World) -> None:
     edited.pop("signature")
     edited["signature"] = {"key_id": forger.key_id, "public_key": forger.public_b64,
                            "value": forger.sign(canonical_bytes(edited))}
-    assert not verify_pack(edited).ok
+    assert not verify_pack(edited, _root(w)).ok
     record_edit = copy.deepcopy(pack)
     body = json.loads(record_edit["audit"]["records"][-1]["body"])
     body["after"]["step"]["details"]["number"] = "+85255550199"
     record_edit["audit"]["records"][-1]["body"] = canonical_json(body)
-    problem = verify_pack(record_edit).problem or ""
+    problem = verify_pack(record_edit, _root(w)).problem or ""
     assert "edited" in problem

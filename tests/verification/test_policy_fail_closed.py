@@ -12,6 +12,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from tests.verification.conftest import ALL_NO, PASSWORD, World
 from verification.audit.keys import SigningKey
+from verification.trust.installations import installation_keys
 from verification.audit.verify import verify_database_chain
 from verification.cli import main
 from verification.errors import PolicyError
@@ -112,7 +113,7 @@ def test_tampered_newest_policy_stops_submissions_and_releases(world: World, tam
         lifecycle.release(w.ctx, w.requester, approved.id)
     with w.database.reading() as connection:
         state = connection.execute(select(requests.c.state).where(requests.c.id == approved.id)).scalar_one()
-        assert verify_database_chain(connection).ok
+        assert verify_database_chain(connection, installation_keys(connection, world.ctx.pins)).ok
     assert state == State.APPROVED.value
 
 

@@ -36,7 +36,7 @@ def test_default_policy_is_valid_and_every_field_documented() -> None:
 
 
 @pytest.mark.parametrize(("kind", "amount", "currency", "expect"), [
-    ("transfer", "500", "EUR", Steps(checklist=True)),
+    ("transfer", "500", "EUR", Steps(callback=True, approvals=1, checklist=True)),  # the no-call floor
     ("transfer", "25000", "EUR", Steps(callback=True, approvals=1, checklist=True)),
     ("transfer", "250000", "USD", Steps(callback=True, one_time_code=True, approvals=1, checklist=True, hold_minutes=60)),
     ("transfer", "9000000", "HKD", Steps(callback=True, one_time_code=True, approvals=2, checklist=True,
@@ -64,7 +64,8 @@ def test_verdict_raises_requirements_and_unknown_is_full_procedure() -> None:
     unknown = evaluate(policy, Facts("transfer", Decimal(100), "EUR", False, {}, "unknown")).steps
     high = evaluate(policy, Facts("transfer", Decimal(100), "EUR", False, {}, "high")).steps
     odd = evaluate(policy, Facts("transfer", Decimal(100), "EUR", False, {}, "made-up")).steps
-    assert not low.callback
+    no_call = evaluate(policy, Facts("transfer", Decimal(100), "EUR", False, {}, "no_call")).steps
+    assert low == no_call  # a low verdict removes nothing a request with no judged call needs
     assert unknown.covers(policy.full_procedure) and odd == unknown
     assert high.covers(policy.full_procedure) and high.code_phrase and high.hold_minutes >= 1440
 

@@ -52,6 +52,10 @@ def test_ceremony_export_and_pin_on_a_second_machine(tmp_path: Path, capsys: pyt
     code, out, err = _run(capsys, "audit", "trust-root", "--pin", str(root_file), "--db", db, "--data-dir", str(second))
     assert code == 0, err
     assert fingerprint in out
+    code, _, err = _run(capsys, *add_carl)  # this machine's audit key: no admin registered it yet
+    assert code != 0 and "is not registered by an admin" in err and len(err.strip().splitlines()) == 1
+    code, out, err = _run(capsys, "audit", "register-installation", "--db", db, "--data-dir", str(second))
+    assert code == 0 and "registered" in out, err
     code, _, err = _run(capsys, *add_carl)
     assert code == 0, err
 

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, func, insert, select, text, update
 from tests.verification.conftest import ALL_NO, PASSWORD, TEST_HASHER, World
 from verification.audit.canonical import canonical_json
 from verification.audit.log import RECORD_SCHEMA, chain_hash, signed_message
+from verification.trust.installations import installation_keys
 from verification.audit.verify import verify_database_chain
 from verification.cli import main
 from verification.commands.workflow_common import open_context
@@ -105,7 +106,7 @@ def test_clock_turned_back_is_refused_on_sqlite(world: World) -> None:
     with w.database.reading() as connection:
         assert connection.execute(select(func.count()).select_from(audit_log)).scalar_one() == records
         assert connection.execute(select(func.count()).select_from(requests)).scalar_one() == made
-        assert verify_database_chain(connection).ok
+        assert verify_database_chain(connection, installation_keys(connection, world.ctx.pins)).ok
 
 
 def test_fake_clock_moved_back_is_refused(world: World) -> None:
@@ -140,7 +141,7 @@ def test_audit_verify_reports_times_going_backwards(world: World, capsys: pytest
                                                     signature=key.sign(signed_message(digest)), body=body))
         connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=digest))
     with w.database.reading() as connection:
-        result = verify_database_chain(connection)
+        result = verify_database_chain(connection, installation_keys(connection, world.ctx.pins))
     assert not result.ok and result.first_bad_seq == seq and "clock ran backwards" in (result.problem or "")
     monkeypatch.setenv("CALLSHIELD_USER", "ada")
     monkeypatch.setenv("CALLSHIELD_PASSWORD", PASSWORD)

@@ -8,7 +8,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from tests.verification.conftest import ALL_NO, World, add_person
+from tests.verification.conftest import ALL_NO, World, add_person, engine_call
 from verification.errors import AuthError, WorkflowRefused
 from verification.workflow import confirmations, directory, lifecycle
 from verification.workflow.request import ActionRequest
@@ -25,7 +25,7 @@ def _call(level: str) -> dict[str, Any]:
 def _create(w: World, amount: str = "25000", level: str = "low", **kw: Any) -> ActionRequest:
     kw.setdefault("checklist", ALL_NO)
     return lifecycle.create_request(w.ctx, w.requester, "transfer", amount, "EUR", w.counterparty,
-                                    {"iban": "GB33BUKB20201555555555"}, call=_call(level), **kw)
+                                    {"iban": "GB33BUKB20201555555555"}, call=engine_call(w.ctx, _call(level)), **kw)
 
 
 def _callback(w: World, request_id: int) -> ActionRequest:

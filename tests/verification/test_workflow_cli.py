@@ -80,12 +80,12 @@ def test_request_to_release_and_evidence_from_the_cli(world: World, capsys: pyte
     pack, html = tmp_path / "pack.json", tmp_path / "pack.html"
     assert cli("ada", "audit", "pack", rid, "--out", str(pack), "--html", str(html))[0] == 0
     assert "vendor master data" in html.read_text()
-    assert main(["audit", "verify-pack", str(pack)]) == 0
+    assert main(["audit", "verify-pack", str(pack), "--data-dir", str(world.data_dir)]) == 0
     capsys.readouterr()
     data = json.loads(pack.read_text())
     data["approvals"][0]["approver"] = "rita"
     pack.write_text(json.dumps(data))
-    code = main(["audit", "verify-pack", str(pack)])
+    code = main(["audit", "verify-pack", str(pack), "--data-dir", str(world.data_dir)])
     _one_line_refusal((code, "", capsys.readouterr().err), "NOT valid")
 
     with world.database.transaction() as connection:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import signal
 import threading
 import time
@@ -17,7 +16,8 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from tests.verification.conftest import ALL_NO, FakeClock, World, make_context, signed_in
+from tests.verification.conftest import ALL_NO, FakeClock, World, make_context, register_machine, signed_in
+from verification.trust.installations import installation_keys
 from verification.audit.verify import verify_database_chain
 from verification.errors import CallShieldError, StoreError
 from verification.store.tables import audit_log, steps
@@ -83,7 +83,7 @@ def test_two_approvers_racing_for_the_last_approval(world: World) -> None:
                 steps.c.request_id == request.id, steps.c.kind == "approval")).scalar_one()
         assert approvals == 1
     with w.database.reading() as connection:
-        assert verify_database_chain(connection).ok
+        assert verify_database_chain(connection, installation_keys(connection, world.ctx.pins)).ok
 
 
 def test_two_approvers_both_needed_no_lost_update(world: World) -> None:
@@ -132,9 +132,8 @@ def test_releases_racing_in_processes_release_once(world: World, tmp_path: Path)
     request = _approved_request(w)
     spawn = multiprocessing.get_context("spawn")
     out, ready, go = spawn.Queue(), spawn.Queue(), spawn.Event()
-    for i in range(2):  # other machines: each has pinned the organisation's trust root
-        (tmp_path / f"d{i}").mkdir()
-        shutil.copyfile(w.data_dir / PIN_FILE, tmp_path / f"d{i}" / PIN_FILE)
+    for i in range(2):  # other machines: each has pinned the organisation's trust root, its key registered
+        register_machine(w, tmp_path / f"d{i}")
     procs = [spawn.Process(target=_release_in_process,
                            args=(str(w.database.url.render_as_string(hide_password=False)), str(tmp_path / f"d{i}"),
                                  w.clock().isoformat(), request.id, ready, go, out)) for i in range(2)]
@@ -149,7 +148,8 @@ def test_releases_racing_in_processes_release_once(world: World, tmp_path: Path)
     assert outcomes.count("released") == 1, outcomes
     assert _count(w, "request.release", request.id) == 1
     with w.database.reading() as connection:
-        assert verify_database_chain(connection).ok  # three installations' keys in one chain
+        # three installations' keys in one chain, each registered by an admin
+        assert verify_database_chain(connection, installation_keys(connection, world.ctx.pins)).ok
 
 
 @pytest.mark.parametrize("db_kind", ["postgresql"], indirect=True)
@@ -189,7 +189,7 @@ def test_postgres_backend_terminated_mid_transition(world: World) -> None:
     with w.database.reading() as connection:
         assert load_request(connection, request.id).state == State.HELD
         assert not [s for s in confirmations.steps_as_dicts(connection, request.id) if s["kind"] == "approval"]
-        assert verify_database_chain(connection).ok
+        assert verify_database_chain(connection, installation_keys(connection, world.ctx.pins)).ok
     assert confirmations.approve(w.ctx, w.approver, request.id).state == State.APPROVED  # retry works
 
 
@@ -217,8 +217,7 @@ def test_process_killed_mid_transaction_leaves_nothing_half_done(world: World, t
     request = lifecycle.create_request(w.ctx, w.requester, "transfer", "25000", "EUR", w.counterparty,
                                        {"iban": "GB33BUKB20201555555555"}, call=LOW, checklist=ALL_NO)
     confirmations.record_callback(w.ctx, w.approver, request.id, w.phone.id, "confirmed", "J", ["identity", "request"])
-    (tmp_path / "victim").mkdir()
-    shutil.copyfile(w.data_dir / PIN_FILE, tmp_path / "victim" / PIN_FILE)
+    register_machine(w, tmp_path / "victim")
     spawn = multiprocessing.get_context("spawn")
     proc = spawn.Process(target=_approve_then_die, args=(w.database.url.render_as_string(hide_password=False),
                                                          str(tmp_path / "victim"), w.clock().isoformat(), request.id))
@@ -228,7 +227,7 @@ def test_process_killed_mid_transaction_leaves_nothing_half_done(world: World, t
     with w.database.reading() as connection:
         assert load_request(connection, request.id).state == State.HELD
         assert [s["kind"] for s in confirmations.steps_as_dicts(connection, request.id)] == ["callback"]
-        assert verify_database_chain(connection).ok
+        assert verify_database_chain(connection, installation_keys(connection, world.ctx.pins)).ok
         if w.database.dialect == "sqlite":
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     assert confirmations.approve(w.ctx, w.approver, request.id).state == State.APPROVED

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from verification.audit.anchor import Anchor, AnchorFile
 from verification.audit.keys import SigningKey
-from verification.audit.log import AppendedRecord, AuditEvent, AuditLog
+from verification.audit.log import AppendedRecord, AuditEvent, AuditLog, WriteGate
 from verification.store.clock import Clock
 from verification.store.database import after_commit
 from verification.store.tables import audit_head, audit_log, meta
@@ -58,8 +58,9 @@ def advance_anchor(anchors: AnchorFile, ident: str, anchor: Anchor) -> None:
 class AnchoringAuditLog(AuditLog):
     """The audit log an installation writes with: as AuditLog, plus its anchor kept current."""
 
-    def __init__(self, key: SigningKey, clock: Clock, anchors: AnchorFile, label: str = "installation") -> None:
-        super().__init__(key, clock, label)
+    def __init__(self, key: SigningKey, clock: Clock, gate: WriteGate, anchors: AnchorFile,
+                 label: str = "installation") -> None:
+        super().__init__(key, clock, gate, label)
         self._anchors = anchors
 
     def append(self, connection: Connection, event: AuditEvent) -> AppendedRecord:

@@ -17,6 +17,8 @@ from verification.audit.anchor_keeper import advance_anchor, database_id
 from verification.audit.verify import ChainCheck, read_records, verify_database_chain
 from verification.store.database import Database
 from verification.store.tables import audit_log
+from verification.trust.installations import installation_keys
+from verification.trust.root import RootPins
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,12 @@ class AnchoredCheck:
                 "pinned": self.pinned, "database_id": self.database_id}
 
 
-def verify_anchored(database: Database, anchors: AnchorFile, pin: bool = False,
+def verify_anchored(database: Database, anchors: AnchorFile, pins: RootPins | None, pin: bool = False,
                     remember: bool = True) -> AnchoredCheck:
-    """`remember`: move an existing anchor on to the verified head; `pin`: create one where there is none."""
+    """`remember`: move an existing anchor on to the verified head; `pin`: create one where there is none.
+    Records count only when signed by installation keys registered through the root `pins` holds."""
     with database.reading() as connection:
-        result = verify_database_chain(connection)
+        result = verify_database_chain(connection, installation_keys(connection, pins))
         ident = database_id(connection)
         anchor = anchors.get(ident)
         if anchor is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -52,19 +52,29 @@ class AppendedRecord:
     hash: str
 
 
-class AuditLog:
-    """Writes records signed by this installation's key."""
+# Raises (one line) when `key` may not write to the log on this connection; see trust/installations.py.
+WriteGate = Callable[[Connection, SigningKey], None]
 
-    def __init__(self, key: SigningKey, clock: Clock, label: str = "installation") -> None:
+
+class AuditLog:
+    """Writes records signed by this installation's key, once `gate` lets that key write."""
+
+    def __init__(self, key: SigningKey, clock: Clock, gate: WriteGate, label: str = "installation") -> None:
         self._key = key
         self._clock = clock
+        self._gate = gate
         self._label = label
 
     @property
     def key(self) -> SigningKey:
         return self._key
 
+    @property
+    def gate(self) -> WriteGate:
+        return self._gate
+
     def append(self, connection: Connection, event: AuditEvent) -> AppendedRecord:
+        self._gate(connection, self._key)
         self._ensure_key_registered(connection)
         return self._append(connection, event)
 
@@ -74,7 +84,7 @@ class AuditLog:
             return
         connection.execute(insert(audit_keys).values(key_id=self._key.key_id, public_key=self._key.public_b64,
                                                      label=self._label, registered_at=format_time(self._clock())))
-        # The chain itself introduces the key, signed by it: verification trusts keys from the chain.
+        # A readable note of the key in the chain; it counts only through an admin's registration (the gate).
         self._append(connection, AuditEvent(actor="system", action=KEY_REGISTERED, subject=f"key:{self._key.key_id}",
                                             after={"key_id": self._key.key_id, "public_key": self._key.public_b64,
                                                    "label": self._label}))

@@ -1,23 +1,24 @@
-"""Evidence pack for one request: the signed audit records about it plus readable views derived
-from them (request, call verdict and model hashes, policy requirements, steps with provenance,
-approvals, history), the whole pack signed by the installation key. It verifies offline: every
-record's hash and signature, the pack signature, and that each view is exactly what the records say.
+"""Evidence pack for one request: the signed audit records and statements about it, the trust records and
+root they rest on, and readable views derived from the records (request, call verdict and model hashes,
+policy requirements, steps with provenance, approvals, history), the whole pack signed by the installation
+key. pack_verify.py checks it offline against a trust root the checker holds.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from verification.audit.canonical import canonical_bytes
-from verification.audit.keys import SigningKey, verify_b64
-from verification.audit.verify import StoredRecord, check_record, introduced_key
+from verification.audit.keys import SigningKey
+from verification.audit.verify import StoredRecord
 from verification.errors import AuditError
 from verification.store.clock import Clock, format_time
-from verification.store.tables import audit_log
+from verification.store.tables import audit_log, statements
+from verification.trust.root import RootPins
+from verification.trust.store import pinned_root, stored_records
 
 PACK_SCHEMA = "callshield.evidence-pack/1"
 
@@ -29,13 +30,6 @@ def _records_about(connection: Connection, subject: str) -> list[StoredRecord]:
         if json.loads(row.body).get("subject") == subject:
             found.append(StoredRecord(row.seq, row.prev_hash, row.hash, row.key_id, row.signature, row.body))
     return found
-
-
-def _key_records(connection: Connection, key_ids: Iterable[str]) -> list[StoredRecord]:
-    out = []
-    for key_id in sorted(set(key_ids)):
-        out += _records_about(connection, f"key:{key_id}")
-    return out
 
 
 def derive_views(records: list[StoredRecord]) -> dict[str, Any]:
@@ -64,72 +58,29 @@ def derive_views(records: list[StoredRecord]) -> dict[str, Any]:
     }
 
 
-def build_pack(connection: Connection, request_id: int, key: SigningKey, clock: Clock) -> dict[str, Any]:
+def _statements(connection: Connection, request_id: int) -> list[dict[str, Any]]:
+    rows = connection.execute(select(statements).where(statements.c.request_id == request_id)
+                              .order_by(statements.c.id))
+    return [{"id": r.id, "kind": r.kind, "user_id": r.user_id, "key_id": r.key_id, "body": r.body,
+             "signature": r.signature} for r in rows]
+
+
+def build_pack(connection: Connection, request_id: int, key: SigningKey, clock: Clock,
+               pins: RootPins | None) -> dict[str, Any]:
+    """The pack carries what it rests on: the request's records and statements, and the trust records and
+    root (as pinned here) that register the keys which signed them."""
     records = _records_about(connection, f"request:{request_id}")
     if not records:
         raise AuditError(f"no audit records for request {request_id}")
-    key_records = _key_records(connection, [r.key_id for r in records] + [key.key_id])
+    root = pinned_root(connection, pins)
     pack: dict[str, Any] = {
         "schema": PACK_SCHEMA, "generated_at": format_time(clock()), **derive_views(records),
-        "audit": {"records": [r.as_dict() for r in records], "key_records": [r.as_dict() for r in key_records]},
+        "audit": {"records": [r.as_dict() for r in records]},
+        "statements": _statements(connection, request_id),
+        "trust": {"root": root.as_dict(),
+                  "records": [{"id": t.id, "kind": t.kind, "user_id": t.user_id, "body": t.body,
+                               "signatures": t.signatures} for t in stored_records(connection)]},
     }
     pack["signature"] = {"key_id": key.key_id, "public_key": key.public_b64,
                          "value": key.sign(canonical_bytes(pack))}
     return pack
-
-
-@dataclass(frozen=True)
-class PackCheck:
-    ok: bool
-    problem: str | None
-    records: int
-    keys: list[str]
-
-
-def _stored(raw: Any) -> StoredRecord:
-    return StoredRecord(int(raw["seq"]), str(raw["prev_hash"]), str(raw["hash"]), str(raw["key_id"]),
-                        str(raw["signature"]), str(raw["body"]))
-
-
-def verify_pack(pack: dict[str, Any], trusted_keys: set[str] | None = None) -> PackCheck:
-    """Offline check; `trusted_keys` (key ids) pins which installations may have signed."""
-    if not isinstance(pack, dict):
-        return PackCheck(False, f"pack is malformed: a JSON object was expected, not {type(pack).__name__}", 0, [])
-    try:
-        return _verify(pack, trusted_keys)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        return PackCheck(False, f"pack is malformed: {error}", 0, [])
-
-
-def _verify(pack: dict[str, Any], trusted_keys: set[str] | None) -> PackCheck:
-    if pack.get("schema") != PACK_SCHEMA:
-        return PackCheck(False, f"not a {PACK_SCHEMA} document", 0, [])
-    keys: dict[str, str] = {}
-    for raw in pack["audit"]["key_records"]:
-        record = _stored(raw)
-        problem = check_record(record, None, {})
-        introduced = introduced_key(record)
-        if problem or introduced is None:
-            return PackCheck(False, problem or f"record {record.seq} does not introduce a key", 0, [])
-        keys[introduced[0]] = introduced[1]
-    records = [_stored(raw) for raw in pack["audit"]["records"]]
-    for record in records:
-        problem = check_record(record, None, keys)
-        if problem:
-            return PackCheck(False, problem, len(records), sorted(keys))
-    signature = pack["signature"]
-    unsigned = {k: v for k, v in pack.items() if k != "signature"}
-    if keys.get(signature["key_id"]) != signature["public_key"]:
-        return PackCheck(False, "the pack is signed by a key its records do not introduce", len(records), sorted(keys))
-    if not verify_b64(signature["public_key"], signature["value"], canonical_bytes(unsigned)):
-        return PackCheck(False, "pack signature is not valid (the pack was edited)", len(records), sorted(keys))
-    views = derive_views(records)
-    for name, value in views.items():
-        if canonical_bytes(pack.get(name)) != canonical_bytes(value):
-            return PackCheck(False, f"pack section {name!r} differs from its signed audit records", len(records),
-                             sorted(keys))
-    used = {r.key_id for r in records} | {signature["key_id"]}
-    if trusted_keys is not None and not used <= trusted_keys:
-        return PackCheck(False, f"signed by untrusted key(s): {', '.join(sorted(used - trusted_keys))}",
-                         len(records), sorted(keys))
-    return PackCheck(True, None, len(records), sorted(used))

@@ -83,8 +83,9 @@ def render_pack_html(pack: dict[str, Any], verified: bool, problem: str | None) 
                [[h["seq"], h["at"], h["actor"], h["action"], h["state"]] for h in pack["history"]]),
         "<h2>Integrity</h2>",
         f"<p>Pack signed by installation key <code>{escape(pack['signature']['key_id'])}</code> at "
-        f"{escape(pack['generated_at'])}. Check it offline with <code>callshield audit verify-pack PACK.json</code>; "
-        f"compare the key id with the one your administrator published.</p>",
+        f"{escape(pack['generated_at'])}. Check it offline against your organisation's trust root: "
+        f"<code>callshield audit verify-pack PACK.json --root ROOT.json</code> (the root from "
+        f"<code>callshield audit trust-root --out</code>, its fingerprint confirmed by phone).</p>",
         "</body></html>",
     ]
     return "\n".join(parts)

@@ -1,7 +1,8 @@
 """Verify the audit chain: numbering, links, content hashes, signatures, head, and local anchors.
 
-Keys are trusted as the chain introduces them (an `audit.key_registered` record signed by the new
-key itself); the `audit_keys` table is only an index and is cross-checked. What this cannot catch
+A record counts only when signed by an installation key an admin registered through the pinned trust root
+(`installation_keys`, passed in by the caller); a key the chain introduces itself counts for nothing. The
+`audit_keys` table is only an index and is cross-checked. What this cannot catch
 on its own, a full rewrite by someone holding a key, is what anchors are for (see anchor.py).
 """
 
@@ -14,7 +15,7 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import Connection, select
 
 from verification.audit.keys import verify_b64
-from verification.audit.log import GENESIS_HASH, KEY_REGISTERED, RECORD_SCHEMA, chain_hash, signed_message
+from verification.audit.log import GENESIS_HASH, RECORD_SCHEMA, chain_hash, signed_message
 from verification.audit.time_order import backwards_problem, record_time
 from verification.store.tables import audit_head, audit_keys, audit_log
 
@@ -50,7 +51,7 @@ class ChainCheck:
 def check_record(record: StoredRecord, expected_prev: str | None, keys: Mapping[str, str]) -> str | None:
     """One record on its own and against its predecessor's hash; a problem sentence or None.
 
-    `keys` maps key ids to public keys known so far; a key-registration record may introduce its own."""
+    `keys` maps the key ids admins registered to their public keys."""
     if expected_prev is not None and record.prev_hash != expected_prev:
         return f"record {record.seq} does not follow record {record.seq - 1} (reordered, replaced or inserted)"
     if chain_hash(record.prev_hash, record.body) != record.hash:
@@ -62,26 +63,16 @@ def check_record(record: StoredRecord, expected_prev: str | None, keys: Mapping[
     if body.get("schema") != RECORD_SCHEMA or body.get("seq") != record.seq or body.get("key_id") != record.key_id:
         return f"record {record.seq} header does not match its body (renumbered or edited)"
     public = keys.get(record.key_id)
-    if public is None and body.get("action") == KEY_REGISTERED:
-        public = (body.get("after") or {}).get("public_key")
     if public is None:
-        return f"record {record.seq} is signed by key {record.key_id}, which the chain never introduced"
+        return f"record {record.seq} is signed by key {record.key_id}, which no admin registered"
     if not verify_b64(public, record.signature, signed_message(record.hash)):
         return f"record {record.seq} signature is not valid for key {record.key_id} (forged or edited)"
     return None
 
 
-def introduced_key(record: StoredRecord) -> tuple[str, str] | None:
-    body = json.loads(record.body)
-    if body.get("action") != KEY_REGISTERED:
-        return None
-    after = body.get("after") or {}
-    return str(after.get("key_id")), str(after.get("public_key"))
-
-
-def check_chain(records: Iterable[StoredRecord], head_seq: int, head_hash: str,
+def check_chain(records: Iterable[StoredRecord], head_seq: int, head_hash: str, keys: Mapping[str, str],
                 table_keys: Mapping[str, str] | None = None) -> ChainCheck:
-    keys: dict[str, str] = {}
+    """`keys`: the installation keys admins registered (key id -> public key)."""
     prev_hash = GENESIS_HASH
     prev_at: str | None = None
     expected_seq = 1
@@ -96,12 +87,9 @@ def check_chain(records: Iterable[StoredRecord], head_seq: int, head_hash: str,
         problem = problem or backwards_problem(record.seq, at, prev_at)
         if problem:
             return ChainCheck(False, count, head_seq, head_hash, record.seq, problem)
-        introduced = introduced_key(record)
-        if introduced:
-            keys[introduced[0]] = introduced[1]
         if table_keys is not None and record.key_id in table_keys and table_keys[record.key_id] != keys[record.key_id]:
             return ChainCheck(False, count, head_seq, head_hash, record.seq,
-                              f"key table entry {record.key_id} differs from the key the chain introduced")
+                              f"key table entry {record.key_id} differs from the key an admin registered")
         prev_hash = record.hash
         prev_at = at
         expected_seq += 1
@@ -127,15 +115,16 @@ def read_records(connection: Connection, up_to: int | None = None,
         yield StoredRecord(row.seq, row.prev_hash, row.hash, row.key_id, row.signature, row.body)
 
 
-def verify_database_chain(connection: Connection) -> ChainCheck:
-    """Head first, then the records up to it: concurrent appends after the head read are ignored."""
+def verify_database_chain(connection: Connection, keys: Mapping[str, str]) -> ChainCheck:
+    """Head first, then the records up to it: concurrent appends after the head read are ignored.
+    `keys`: the installation keys admins registered (trust/installations.py)."""
     head = connection.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
     if head is None:
         return ChainCheck(False, 0, 0, GENESIS_HASH, 1, "the audit head row is missing (deleted)")
     table_keys = {row.key_id: row.public_key for row in connection.execute(select(audit_keys))}
     beyond = connection.execute(select(audit_log.c.seq).where(audit_log.c.seq > head.seq)
                                 .order_by(audit_log.c.seq).limit(1)).first()
-    result = check_chain(read_records(connection, up_to=head.seq), head.seq, head.hash, table_keys)
+    result = check_chain(read_records(connection, up_to=head.seq), head.seq, head.hash, keys, table_keys)
     if result.ok and beyond is not None:
         # Only possible if a row was inserted without moving the head, i.e. by hand.
         return ChainCheck(False, result.records, head.seq, head.hash, beyond.seq,

@@ -1,9 +1,13 @@
-"""`callshield analyze PATH... [--jsonl OUT] [--json OUT] [--html OUT]`."""
+"""`callshield analyze PATH... [--jsonl OUT] [--json OUT] [--html OUT]`.
+
+`--json OUT` also writes OUT.sig: this installation's signature over each report's sha256 and verdict, which
+is what lets a request count the verdict (a report without it counts as no call judged)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cue-budget", type=float, default=DEFAULT_BUDGET, metavar="SHARE",
                    help=f"transcription work per second of audio, in seconds (default {DEFAULT_BUDGET}); "
                         "over it, only every Nth 10 s chunk is transcribed")
+    p.add_argument("--data-dir", metavar="DIR", default=None,
+                   help="data directory whose installation key signs the reports (default: $CALLSHIELD_DATA_DIR "
+                        "or the per-user data directory)")
     p.set_defaults(func=run)
 
 
@@ -102,6 +109,17 @@ def _cue_listener(models: Any, args: argparse.Namespace) -> Any:
     return listen
 
 
+def _write_signature(args: argparse.Namespace, payload: Any) -> None:
+    from verification.audit.keys import load_installation_key
+    from verification.report.signature import SUFFIX, sign_report
+    from verification.store.location import resolve_data_dir
+
+    data_dir = resolve_data_dir(args.data_dir, os.environ)
+    key = load_installation_key(data_dir)
+    signed: Any = sign_report(payload, key) if isinstance(payload, dict) else [sign_report(r, key) for r in payload]
+    Path(args.json + SUFFIX).write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
+
+
 def _write_outputs(args: argparse.Namespace, reports: list[dict[str, Any]]) -> None:
     wrote = False
     if args.jsonl:
@@ -110,6 +128,7 @@ def _write_outputs(args: argparse.Namespace, reports: list[dict[str, Any]]) -> N
     if args.json:
         payload: Any = reports[0] if len(args.paths) == 1 and reports else reports
         Path(args.json).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        _write_signature(args, payload)
         wrote = True
     if args.html:
         Path(args.html).write_text(render_html(reports), encoding="utf-8")

@@ -1,8 +1,9 @@
-"""`callshield audit verify|pack|verify-pack|log|key`: the tamper-evident log and evidence packs.
+"""`callshield audit verify|pack|verify-pack|log|trust-root|register-installation|key`: the tamper-evident
+log, evidence packs, and this installation's audit key.
 
 `verify` and `verify-pack` exit 1 with one line naming the first broken or missing record; `verify`
-also exits 1 when this machine holds no anchor for the database (`--pin` accepts the current head).
-`pack` refuses a chain that does not verify."""
+also exits 1 when this machine holds no anchor for the database (`--pin` accepts the current head) or a
+request row disagrees with its signed records. `pack` refuses a chain or statements that do not verify."""
 
 from __future__ import annotations
 
@@ -10,26 +11,34 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from verification.audit.anchor import AnchorFile
 from verification.audit.anchored_check import verify_anchored
-from verification.audit.keys import load_installation_key
-from verification.audit.pack import build_pack, verify_pack
+from verification.audit.pack import build_pack
+from verification.audit.pack_verify import verify_pack
 from verification.audit.pack_html import render_pack_html
 from verification.audit.verify import read_records
 from verification.commands.workflow_common import common_options, data_dir_of, emit, login, open_context, usage
 from verification.errors import AuditError
 from verification.trust.pinning import export_root, pin_root, read_root_file
 from verification.json_input import read_json_file
+from verification.trust.installations import installation_keys
+from verification.trust.root import RootPins, TrustRoot
+from verification.trust.store import pinned_root, trust_state
+from verification.workflow.installations import register_installation
+from verification.workflow.row_integrity import request_row_problems
 
 
 def _verify(args: argparse.Namespace) -> int:
     anchors = AnchorFile.in_data_dir(data_dir_of(args))
     with open_context(args) as ctx:
-        check = verify_anchored(ctx.database, anchors, pin=args.pin, remember=not args.no_anchor)
+        check = verify_anchored(ctx.database, anchors, ctx.pins, pin=args.pin, remember=not args.no_anchor)
+        with ctx.database.reading() as connection:
+            rows = request_row_problems(connection, trust_state(connection, ctx.pins))
     result = check.chain
-    if args.json and not check.ok:
-        print(json.dumps(check.as_dict(), indent=2))
+    if args.json and not (check.ok and not rows):
+        print(json.dumps({**check.as_dict(), "request_problems": rows}, indent=2))
     if not result.ok:
         print(f"callshield: audit log broken: {result.problem}", file=sys.stderr)
         return 1
@@ -39,6 +48,10 @@ def _verify(args: argparse.Namespace) -> int:
               f"{result.head_hash}, but this machine holds no anchor for this database, so a truncated or "
               f"rewritten chain would look the same; compare the head with a machine or record you trust, then "
               f"run `callshield audit verify --pin`{empty}", file=sys.stderr)
+        return 1
+    if rows:
+        more = f" (and {len(rows) - 1} more)" if len(rows) > 1 else ""
+        print(f"callshield: {rows[0]}{more}", file=sys.stderr)
         return 1
     pinned = "; pinned as this machine's anchor" if check.pinned else ""
     emit(args, check.as_dict(),
@@ -51,12 +64,13 @@ def _pack(args: argparse.Namespace) -> int:
     anchors = AnchorFile.in_data_dir(data_dir_of(args))
     with open_context(args) as ctx:
         login(ctx, args)
-        chain = verify_anchored(ctx.database, anchors, remember=False).chain
+        chain = verify_anchored(ctx.database, anchors, ctx.pins, remember=False).chain
         if not chain.ok:
             raise AuditError(f"no evidence pack for request {args.id}: audit log broken: {chain.problem}")
         with ctx.database.reading() as connection:
-            pack = build_pack(connection, args.id, ctx.audit.key, ctx.clock)
-    check = verify_pack(pack)
+            pack = build_pack(connection, args.id, ctx.audit.key, ctx.clock, ctx.pins)
+            root = pinned_root(connection, ctx.pins)
+    check = verify_pack(pack, root)  # statements that do not verify: no pack
     if not check.ok:
         raise AuditError(f"no evidence pack for request {args.id}: it does not verify: {check.problem}")
     text = json.dumps(pack, indent=2, sort_keys=True)
@@ -71,10 +85,25 @@ def _pack(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pack_root(args: argparse.Namespace, pack: Any) -> TrustRoot | None:
+    """`--root FILE`, else the root this machine pinned for the pack's database: never the pack's own copy.
+    None when the pack names no database (verify_pack then says how it is malformed)."""
+    if args.root:
+        return read_root_file(Path(args.root))
+    try:
+        database = str(pack["trust"]["root"]["database_id"])
+    except (KeyError, TypeError):
+        return None
+    root = RootPins.in_data_dir(data_dir_of(args)).get(database)
+    if root is None:
+        raise AuditError(f"no trust root to check {args.file} against: pass --root FILE (exported with "
+                         f"`callshield audit trust-root --out FILE`) or --data-dir of a machine that pinned it")
+    return root
+
+
 def _verify_pack(args: argparse.Namespace) -> int:
     pack = read_json_file(Path(args.file), "evidence pack", AuditError)
-    trusted = set(args.trust) if args.trust else None
-    check = verify_pack(pack, trusted)
+    check = verify_pack(pack, _pack_root(args, pack))
     if args.html and isinstance(pack, dict) and "request" in pack:
         Path(args.html).write_text(render_pack_html(pack, check.ok, check.problem))
     if not check.ok:
@@ -99,9 +128,22 @@ def _log(args: argparse.Namespace) -> int:
 
 
 def _key(args: argparse.Namespace) -> int:
-    key = load_installation_key(data_dir_of(args))
-    emit(args, {"key_id": key.key_id, "public_key": key.public_b64},
-         f"installation audit key {key.key_id}\npublic key {key.public_b64}")
+    with open_context(args) as ctx:
+        key = ctx.audit.key
+        with ctx.database.reading() as connection:
+            registered = installation_keys(connection, ctx.pins).get(key.key_id) == key.public_b64
+    state = "registered by an admin" if registered else \
+        "NOT registered: an admin must run `callshield audit register-installation` on this machine"
+    emit(args, {"key_id": key.key_id, "public_key": key.public_b64, "registered": registered},
+         f"installation audit key {key.key_id} ({state})\npublic key {key.public_b64}")
+    return 0
+
+
+def _register_installation(args: argparse.Namespace) -> int:
+    with open_context(args) as ctx:
+        key_id = register_installation(ctx, login(ctx, args), args.label)
+    emit(args, {"key_id": key_id, "registered": True},
+         f"installation audit key {key_id} registered: this machine can write the audit log again")
     return 0
 
 
@@ -142,7 +184,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(func=_pack)
     p = sub.add_parser("verify-pack", help="check an evidence pack offline (exit 1 when not valid)")
     p.add_argument("file")
-    p.add_argument("--trust", action="append", metavar="KEY_ID", help="accept only these signing key ids")
+    p.add_argument("--root", metavar="FILE", help="the organisation's trust root (from `audit trust-root --out`); "
+                                                  "default: the root pinned in the data directory")
+    p.add_argument("--data-dir", metavar="DIR", default=None, help="data directory holding the pinned root")
     p.add_argument("--html", metavar="OUT.html", help="also render it, with the verification result")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_verify_pack)
@@ -155,5 +199,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--out", metavar="FILE", help="write the root pinned on this machine, for other machines")
     p.add_argument("--pin", metavar="FILE", help="pin the root an admin exported (check its fingerprint by phone)")
     p.set_defaults(func=_trust_root)
+    p = sub.add_parser("register-installation", parents=[common],
+                       help="as an admin on this machine: register its audit key (after the key file was lost)")
+    p.add_argument("--label", default="installation", help="what this machine is, for the record")
+    p.set_defaults(func=_register_installation)
     p = sub.add_parser("key", parents=[common], help="this installation's audit key id (publish it)")
     p.set_defaults(func=_key)

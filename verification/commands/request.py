@@ -13,7 +13,8 @@ from verification.errors import WorkflowRefused
 from verification.json_input import read_json_file
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.workflow import confirmations, lifecycle
-from verification.workflow.call_link import summarise_report
+from verification.report.signature import SUFFIX
+from verification.workflow.call_link import summarise_report, unjudged_reason
 from verification.workflow.context import Context
 from verification.workflow.request import KINDS
 from verification.workflow.views import describe, list_requests, request_view
@@ -44,10 +45,27 @@ def _checklist(values: list[str] | None) -> dict[str, bool]:
 
 
 def _call(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The report and its detached signature (`--report-signature`, else REPORT.json.sig when present)."""
     if not args.report:
         return None
     report = read_json_file(Path(args.report), "call report", WorkflowRefused)
-    return summarise_report(report, args.session)
+    sig_path = Path(args.report_signature or args.report + SUFFIX)
+    signature = None
+    if args.report_signature or sig_path.is_file():
+        signature = read_json_file(sig_path, "report signature", WorkflowRefused)
+    return summarise_report(report, args.session, signature)
+
+
+def _judgement(ctx: Context, call: dict[str, Any] | None) -> str:
+    """Says plainly when a linked report does not count."""
+    if call is None:
+        return ""
+    with ctx.database.reading() as connection:
+        why = unjudged_reason(connection, call, ctx.pins)
+    if why is None:
+        return f"call verdict {call['verdict']['level']} counts (signed by a registered installation)"
+    return (f"call report not counted ({why}): no call judged, so the request needs what a request without "
+            f"a call needs")
 
 
 def _show_result(args: argparse.Namespace, ctx: Context, request_id: int, extra: str = "") -> int:
@@ -59,12 +77,13 @@ def _show_result(args: argparse.Namespace, ctx: Context, request_id: int, extra:
 
 def _create(args: argparse.Namespace) -> int:
     beneficiary = _pairs(args.beneficiary, "--beneficiary")
+    call = _call(args)
     with open_context(args) as ctx:
         request = lifecycle.create_request(
             ctx, login(ctx, args), args.kind, args.amount, args.currency, args.counterparty, beneficiary,
-            call=_call(args), claimed_contact=args.claimed_contact, checklist=_checklist(args.check),
+            call=call, claimed_contact=args.claimed_contact, checklist=_checklist(args.check),
             note=args.note or "", submit=not args.draft)
-        return _show_result(args, ctx, request.id)
+        return _show_result(args, ctx, request.id, _judgement(ctx, call))
 
 
 def _with_request(action: Any) -> Any:
@@ -121,6 +140,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--counterparty", required=True, help="directory entry name")
     p.add_argument("--beneficiary", action="append", metavar="KEY=VALUE", help="e.g. iban=..., name=...")
     p.add_argument("--report", metavar="REPORT.json", help="the call's callshield.report/1 (links its verdict)")
+    p.add_argument("--report-signature", metavar="REPORT.json.sig",
+                   help="the report's signature written by callshield analyze (default: REPORT.json.sig)")
     p.add_argument("--session", help="call session id shown in the evidence")
     p.add_argument("--claimed-contact", metavar="NUMBER",
                    help="a number the caller or message offered: recorded as a red flag, never used for call-back")

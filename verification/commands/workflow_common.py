@@ -13,9 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from verification.audit.keys import SigningKey, load_installation_key, read_private_key
-from verification.audit.anchor import AnchorFile
-from verification.audit.anchor_keeper import AnchoringAuditLog
+from verification.audit.keys import SigningKey, read_private_key
 from verification.commands.argv_secrets import guard_options
 from verification.errors import AuthError
 from verification.store.clock import Clock, utc_now
@@ -24,6 +22,7 @@ from verification.store.server_clock import database_clock
 from verification.store.location import resolve_data_dir, resolve_db_url
 from verification.trust.root import RootPins
 from verification.workflow.context import Context
+from verification.workflow.installations import installation_audit_log
 from verification.workflow.roles import User
 from verification.workflow.secrets_hash import SlowHasher
 from verification.workflow.users import authenticate, authenticate_os_account
@@ -61,8 +60,8 @@ def open_context(args: argparse.Namespace, environ: Mapping[str, str] | None = N
     database = open_database(resolve_db_url(args.db, env, data_dir))
     try:
         clock = database_clock(database, local_clock)
-        audit = AnchoringAuditLog(load_installation_key(data_dir), clock, AnchorFile.in_data_dir(data_dir))
-        yield Context(database, audit, clock, SlowHasher(), RootPins.in_data_dir(data_dir))
+        pins = RootPins.in_data_dir(data_dir)
+        yield Context(database, installation_audit_log(data_dir, clock, pins), clock, SlowHasher(), pins)
     finally:
         database.dispose()
 

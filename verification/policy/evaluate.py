@@ -62,8 +62,11 @@ def evaluate(policy: Policy, facts: Facts) -> Requirements:
     for item in CHECKLIST_ITEMS:
         if facts.checklist.get(item):
             contributions.append((f"checklist: {item.replace('_', ' ')}", getattr(policy.checklist, item)))
+    # A verdict only adds: what a request with no judged call needs is the floor for every level.
     verdict_why = "no analysed call linked" if level == "no_call" else f"call verdict {level}"
-    contributions.append((verdict_why, getattr(policy.verdict, level)))
+    contributions.append((verdict_why if level == "no_call" else "as for no judged call", policy.verdict.no_call))
+    if level != "no_call":
+        contributions.append((verdict_why, getattr(policy.verdict, level)))
     total = Steps()
     reasons = []
     for why, steps in contributions:

@@ -6,7 +6,9 @@ Rules the replay enforces (the database's users table is only an index checked a
   its subject: one admin, or two for an admin's or approver's key (a password reset of such a person);
 - a roles record is valid when signed by admins other than its subject: two to add admin or approver, one
   otherwise; a record without enough signatures is a pending request, not a grant;
-- only keys their owner made (owner_set) sign for two-person rules: an admin who set a password knew it.
+- only keys their owner made (owner_set) sign for two-person rules: an admin who set a password knew it;
+- an installation record (an audit-signing key of one machine) is valid when signed by the admin it names,
+  with a key that admin made; nothing else makes an installation's audit records count.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from verification.audit.canonical import canonical_bytes
-from verification.audit.keys import verify_b64
+from verification.audit.keys import key_id_for, verify_b64
 from verification.trust.root import TrustRoot
 
 RECORD_SCHEMA = "callshield.trust/1"
@@ -62,6 +64,22 @@ def roles_body(user_id: int, user_name: str, roles: Iterable[str], active: bool,
                             "roles": sorted(set(roles)), "active": active, "at": at}).decode("utf-8")
 
 
+def installation_body(user_id: int, user_name: str, key_id: str, public_key: str, label: str,
+                      at: str) -> str:
+    """An admin (`user_id`) registers one installation's audit-signing key."""
+    return canonical_bytes({"schema": RECORD_SCHEMA, "kind": "installation", "user_id": user_id,
+                            "user_name": user_name, "key_id": key_id, "public_key": public_key, "label": label,
+                            "at": at}).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class InstallationInfo:
+    key_id: str
+    public_key: str
+    label: str
+    registered_by: int
+
+
 @dataclass
 class TrustState:
     """Who holds which key and which roles, as far as signed records rooted in the pin show."""
@@ -72,6 +90,7 @@ class TrustState:
     problems: list[str] = field(default_factory=list)
     pending: list[int] = field(default_factory=list)  # record ids still waiting for a second admin
     policy_keys: dict[str, KeyInfo] = field(default_factory=dict)  # an admin's policy-signing keys, while active
+    installations: dict[str, InstallationInfo] = field(default_factory=dict)  # audit keys admins registered
 
     def key_of(self, user_id: int) -> KeyInfo | None:
         key_id = self.active_key.get(user_id)
@@ -143,10 +162,21 @@ def _apply_policy_key(state: TrustState, record: StoredTrustRecord, body: dict[s
         return None
     if own is None or not own.owner_set:
         return "not signed by its owner's own key"
-    if body.get("active", True):
-        state.policy_keys[key_id] = KeyInfo(key_id, record.user_id, str(body["public_key"]), True)
-    else:
-        state.policy_keys.pop(key_id, None)
+    state.policy_keys[key_id] = KeyInfo(key_id, record.user_id, str(body["public_key"]), True)
+    return None
+
+
+def _apply_installation(state: TrustState, record: StoredTrustRecord, body: dict[str, Any]) -> str | None:
+    key_id, public = str(body["key_id"]), str(body["public_key"])
+    if key_id_for(public) != key_id:
+        return "key id does not match its public key"
+    admin = state.signers(record).get(record.user_id)
+    if admin is None or not admin.owner_set or not state.has_role(record.user_id, "admin"):
+        return "not signed by the admin it names"
+    known = state.installations.get(key_id)
+    if known is not None and known.public_key != public:
+        return "a different public key under a registered key id"
+    state.installations[key_id] = InstallationInfo(key_id, public, str(body["label"]), record.user_id)
     return None
 
 
@@ -171,6 +201,8 @@ def replay(root: TrustRoot, records: Iterable[StoredTrustRecord]) -> TrustState:
                 problem = _apply_roles(state, record, body)
             elif record.kind == "policy_key":
                 problem = _apply_policy_key(state, record, body)
+            elif record.kind == "installation":
+                problem = _apply_installation(state, record, body)
             else:
                 problem = f"unknown kind {record.kind!r}"
         except (KeyError, TypeError, ValueError) as error:

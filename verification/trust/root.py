@@ -90,4 +90,13 @@ class RootPins:
         staging.write_text(json.dumps(data, indent=2, sort_keys=True))
         os.replace(staging, self._path)
 
-
+    def forget(self, root: TrustRoot) -> None:
+        """Undo `pin` of exactly this root (a set-up ceremony that did not commit)."""
+        data = self._read()
+        known = data.get(root.database_id)
+        if known is None or TrustRoot.from_dict(known) != root:
+            return
+        del data[root.database_id]
+        staging = self._path.with_suffix(f".{os.getpid()}.tmp")
+        staging.write_text(json.dumps(data, indent=2, sort_keys=True))
+        os.replace(staging, self._path)

@@ -1,12 +1,20 @@
 """The link from a request to the call it came from: a summary of the call's `callshield.report/1`
-report (verdict, model hashes) that every audit record about the request carries."""
+report (verdict, model hashes) that every audit record about the request carries.
+
+A verdict counts only when the report's detached signature (report/signature.py) is valid by an installation
+key an admin registered and matches the report's sha256 and verdict; any other linked report counts as
+"no call judged" (`no_call`), so the full no-call procedure applies."""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
-from verification.audit.canonical import canonical_bytes, sha256_hex
+from sqlalchemy import Connection
+
 from verification.errors import WorkflowRefused
+from verification.report.signature import report_sha256, signature_problem
+from verification.trust.installations import installation_keys
+from verification.trust.root import RootPins
 
 REPORT_SCHEMA = "callshield.report/1"
 LEVELS = ("low", "elevated", "high", "unknown")
@@ -28,7 +36,9 @@ def _check_shape(report: Any) -> None:
             raise WorkflowRefused(f"the linked report's {key} must be a JSON {'array' if kind is list else 'object'}")
 
 
-def summarise_report(report: Mapping[str, Any], session: str | None = None) -> dict[str, Any]:
+def summarise_report(report: Mapping[str, Any], session: str | None = None,
+                     signature: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """`signature`: the report's detached signature (REPORT.json.sig), carried along for the engine to check."""
     _check_shape(report)
     if report.get("schema") != REPORT_SCHEMA:
         raise WorkflowRefused(f"the linked report is not a {REPORT_SCHEMA} object")
@@ -40,10 +50,10 @@ def summarise_report(report: Mapping[str, Any], session: str | None = None) -> d
               for m in report.get("models") or [] if isinstance(m, Mapping)]
     source = report.get("input") or {}
     try:
-        digest = sha256_hex(canonical_bytes(dict(report)))
+        digest = report_sha256(report)
     except ValueError as error:  # NaN or Infinity somewhere: not representable in canonical JSON
         raise WorkflowRefused(f"the linked report cannot be hashed canonically: {error}") from error
-    return {
+    summary = {
         "session": session or str(source.get("path") or "call"),
         "report_sha256": digest,
         # A level we do not know is treated as a call that could not be judged (fail closed).
@@ -52,9 +62,25 @@ def summarise_report(report: Mapping[str, Any], session: str | None = None) -> d
         "models": models,
         "input": {"path": source.get("path"), "duration_s": source.get("duration_s")},
     }
+    if signature is not None:
+        summary["signature"] = dict(signature)
+    return summary
 
 
-def verdict_level(call: Mapping[str, Any] | None) -> str:
+def unjudged_reason(connection: Connection, call: Mapping[str, Any] | None, pins: RootPins | None) -> str | None:
+    """None when the call's verdict counts; else why it counts as no call judged."""
     if not call:
+        return "no call report linked"
+    verdict = call.get("verdict")
+    if not isinstance(verdict, Mapping):
+        return "the linked report has no verdict"
+    signed = {"level": verdict.get("level"), "risk": verdict.get("risk")}
+    return signature_problem(call.get("signature"), str(call.get("report_sha256")), signed,
+                             installation_keys(connection, pins))
+
+
+def verdict_level(connection: Connection, call: Mapping[str, Any] | None, pins: RootPins | None) -> str:
+    """The level policy reads: the call's own only when an installation admins registered signed it."""
+    if not call or unjudged_reason(connection, call, pins) is not None:
         return "no_call"
     return str(call["verdict"]["level"])

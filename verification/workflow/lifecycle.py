@@ -72,7 +72,8 @@ def create_request(ctx: Context, actor: User, kind: str, amount: str, currency: 
             kind=kind, state=State.DRAFT.value, amount=format_amount(value), currency=code, counterparty_id=entry.id,
             beneficiary=json.dumps(dict(beneficiary), sort_keys=True), claimed_contact=claimed_contact,
             requester_id=requester.id, call=json.dumps(dict(call or {}), sort_keys=True),
-            verdict_level=verdict_level(call), checklist=json.dumps(answers, sort_keys=True), note=note,
+            verdict_level=verdict_level(connection, call, ctx.pins), checklist=json.dumps(answers, sort_keys=True),
+            note=note,
             policy_version=None, requirements=None, created_at=format_time(ctx.clock()), version=1)
         ).inserted_primary_key[0]
         request = load_request(connection, int(new_id))

@@ -21,7 +21,7 @@ from typing import Callable
 from sqlalchemy import Connection, delete, insert, select
 
 from verification.audit.log import AuditEvent
-from verification.errors import AuthError
+from verification.errors import AuditError, AuthError
 from verification.store.clock import format_time, parse_time
 from verification.store.tables import signin_failures
 from verification.workflow.context import Context
@@ -98,8 +98,11 @@ def limited_signin(ctx: Context, name: str, check: Callable[[], User]) -> User:
     _begin_attempt(ctx, name, now)
     try:
         user = check()
-    except AuthError:
-        _audit_failure(ctx, name, now)  # the attempt's row stays: it was a failure
+    except AuthError as refused:
+        try:
+            _audit_failure(ctx, name, now)  # the attempt's row stays: it was a failure
+        except (AuditError, AuthError) as unaudited:  # e.g. an installation no admin registered yet: still counted
+            raise AuthError(f"{refused} (not audited: {unaudited})") from refused
         raise
     _clear_failures(ctx, name)
     return user

@@ -19,7 +19,8 @@ from verification.audit.log import AuditEvent
 from verification.errors import AuditError, AuthError
 from verification.store.clock import format_time
 from verification.store.tables import admin_keys, audit_head, trust_records, users
-from verification.trust.records import TWO_PERSON_ROLES, StoredTrustRecord, key_body, policy_key_body, roles_body
+from verification.trust.records import (TWO_PERSON_ROLES, StoredTrustRecord, installation_body, key_body,
+                                        policy_key_body, roles_body)
 from verification.trust.root import RootKey, TrustRoot
 from verification.trust.sealed import seal, unseal
 from verification.trust.store import (append_record, cosign_record, database_id, publish_root, sealed_key,
@@ -119,30 +120,50 @@ def bootstrap_admins(ctx: Context, admins: Sequence[tuple[str, str, str | None]]
         _check_password(password)
     keys = [_new_key(ctx, password) for _, password, _ in admins]
     hashes = [ctx.hasher.hash(password) for _, password, _ in admins]  # slow: outside the transaction
-    with ctx.database.transaction() as connection:
-        if connection.execute(select(func.count()).select_from(users)).scalar_one():
-            raise AuthError("users already exist: an admin must add new users")
-        now = format_time(ctx.clock())
-        created: list[User] = []
-        for (name, _, display), (key, sealed), password_hash in zip(admins, keys, hashes):
-            new_id = connection.execute(insert(users).values(
-                name=name, display_name=display or name, roles=format_roles({Role.ADMIN}),
-                password_hash=password_hash, os_account=None, active=True,
-                created_at=now, created_by=None)).inserted_primary_key[0]
-            store_sealed_key(connection, int(new_id), key, sealed, now)
-            created.append(user_by_id(connection, int(new_id)).with_signer(key))
-        root = TrustRoot(database_id(connection), tuple(RootKey(u.id, u.name, u.signer.key_id, u.signer.public_b64)
-                                                             for u in created if u.signer is not None))
-        publish_root(connection, root)
-        for user in created:
-            _audit(ctx, connection, user.name, "user.bootstrap_admin", user, None, user)
-        ctx.audit.append(connection, AuditEvent(actor=created[0].name, action="trust.root_created",
-                                                subject="trust-root", after=root.as_dict()))
+    pinned: list[TrustRoot] = []
+    try:
+        with ctx.database.transaction() as connection:
+            if connection.execute(select(func.count()).select_from(users)).scalar_one():
+                raise AuthError("users already exist: an admin must add new users")
+            now = format_time(ctx.clock())
+            created: list[User] = []
+            for (name, _, display), (key, sealed), password_hash in zip(admins, keys, hashes):
+                new_id = connection.execute(insert(users).values(
+                    name=name, display_name=display or name, roles=format_roles({Role.ADMIN}),
+                    password_hash=password_hash, os_account=None, active=True,
+                    created_at=now, created_by=None)).inserted_primary_key[0]
+                store_sealed_key(connection, int(new_id), key, sealed, now)
+                created.append(user_by_id(connection, int(new_id)).with_signer(key))
+            signers = [u.signer for u in created if u.signer is not None]
+            root = TrustRoot(database_id(connection), tuple(RootKey(u.id, u.name, u.signer.key_id,
+                                                                    u.signer.public_b64)
+                                                            for u in created if u.signer is not None))
+            publish_root(connection, root)
+            _pin(ctx, root)  # before the first audit record: the audit gate reads the pinned root
+            pinned.append(root)
+            # The installation the ceremony runs on: registered by the first admins, so it can write the log.
+            install = ctx.audit.key
+            append_record(connection, "installation", created[0].id,
+                          installation_body(created[0].id, created[0].name, install.key_id, install.public_b64,
+                                            "set-up ceremony", now), signers)
+            for user in created:
+                _audit(ctx, connection, user.name, "user.bootstrap_admin", user, None, user)
+            ctx.audit.append(connection, AuditEvent(actor=created[0].name, action="trust.root_created",
+                                                    subject="trust-root", after=root.as_dict()))
+    except BaseException:
+        for root in pinned:
+            ctx.pins.forget(root)
+        raise
+    return created
+
+
+def _pin(ctx: Context, root: TrustRoot) -> None:
+    assert ctx.pins is not None
     try:
         ctx.pins.pin(root)
     except (OSError, AuditError) as error:
-        raise AuthError(f"first admins created, but the trust root could not be pinned here: {error}") from error
-    return created
+        raise AuthError(f"the trust root could not be pinned here, so no first admins were created: {error}") \
+            from error
 
 
 def create_first_admin(ctx: Context, name: str, password: str, display_name: str | None = None) -> User:
