@@ -56,10 +56,14 @@ def test_reports_follow_contract_for_audio_video_and_both(clips: dict[str, Path]
 def test_json_output_is_one_object_for_one_input(clips: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "one.json"
     assert main(["analyze", str(clips["audio"]), "--json", str(out), "--quiet", "--data-dir",
+                 str(tmp_path / "none")]) == 0
+    assert not (tmp_path / "one.json.sig").exists() and not (tmp_path / "none").exists()  # creates nothing
+    (tmp_path / "data").mkdir(mode=0o700)
+    key = load_installation_key(tmp_path / "data")  # this machine's installation key
+    assert main(["analyze", str(clips["audio"]), "--json", str(out), "--quiet", "--data-dir",
                  str(tmp_path / "data")]) == 0
     report = json.loads(out.read_text())
     validate_report(report)  # the public schema is unchanged: the signature lives beside it
-    key = load_installation_key(tmp_path / "data")
     signature = json.loads((tmp_path / "one.json.sig").read_text())
     assert signature_problem(signature, report_sha256(report), report["verdict"], {key.key_id: key.public_b64}) is None
 

@@ -110,11 +110,17 @@ def _cue_listener(models: Any, args: argparse.Namespace) -> Any:
 
 
 def _write_signature(args: argparse.Namespace, payload: Any) -> None:
-    from verification.audit.keys import load_installation_key
+    from verification.audit.keys import INSTALLATION_KEY_FILE, load_installation_key
     from verification.report.signature import SUFFIX, sign_report
-    from verification.store.location import resolve_data_dir
+    from verification.store.location import data_dir_path
 
-    data_dir = resolve_data_dir(args.data_dir, os.environ)
+    data_dir = data_dir_path(args.data_dir, os.environ)
+    if not (data_dir / INSTALLATION_KEY_FILE).exists():
+        # Analysis creates nothing it was not asked for; without this installation's key the report
+        # cannot be linked to a request as a judged call anyway (it would count as no call).
+        print(f"callshield: note: {args.json} not signed: no installation key in {data_dir} "
+              f"(set up this machine first)", file=sys.stderr)
+        return
     key = load_installation_key(data_dir)
     signed: Any = sign_report(payload, key) if isinstance(payload, dict) else [sign_report(r, key) for r in payload]
     Path(args.json + SUFFIX).write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")

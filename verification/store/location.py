@@ -14,10 +14,15 @@ DB_ENV = "CALLSHIELD_DB"
 DATA_DIR_ENV = "CALLSHIELD_DATA_DIR"
 
 
+def data_dir_path(explicit: str | None, environ: Mapping[str, str]) -> Path:
+    """Where the data directory is, without creating it."""
+    raw = explicit or environ.get(DATA_DIR_ENV) or user_data_dir("callshield", appauthor=False)
+    return Path(raw).expanduser()
+
+
 def resolve_data_dir(explicit: str | None, environ: Mapping[str, str]) -> Path:
     """The directory for the SQLite file and the installation's audit signing key (created 0700)."""
-    raw = explicit or environ.get(DATA_DIR_ENV) or user_data_dir("callshield", appauthor=False)
-    path = Path(raw).expanduser()
+    path = data_dir_path(explicit, environ)
     try:
         path.mkdir(parents=True, exist_ok=True)
         if os.name == "posix":
