@@ -103,7 +103,7 @@ def main() -> int:
     pair.resize(900, 260)
     pair.show()
     app.processEvents()
-    pair.grab().save(str(out / "15-challenge-digits-result.png"))
+    pair.grab().save(str(out / "18-challenge-digits-result.png"))
 
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "call.wav"
@@ -117,8 +117,8 @@ def main() -> int:
     holder.resize(520, 300)
     holder.show()
     app.processEvents()
-    holder.grab().save(str(out / "16-scam-cues.png"))
-    print(f"wrote {out}/15-challenge-digits-result.png and {out}/16-scam-cues.png")
+    holder.grab().save(str(out / "19-scam-cues.png"))
+    print(f"wrote {out}/18-challenge-digits-result.png and {out}/19-scam-cues.png")
     return 0
 
 
