@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="workflow database URL (default: $CALLSHIELD_DB, else SQLite in the data directory)")
     parser.add_argument("--data-dir", metavar="DIR", default=None,
                         help="data directory (default: $CALLSHIELD_DATA_DIR or the per-user data directory)")
+    parser.add_argument("--self-check", action="store_true",
+                        help="check this installation (models, sessions, an analysis, database, audit, window), "
+                             "print one line per part and exit")
     return parser
 
 
@@ -203,6 +206,10 @@ def build_desktop(app: QApplication, args: argparse.Namespace, settings_path: Pa
 
 def main(argv: list[str] | None = None) -> int:
     args, qt_args = build_parser().parse_known_args(argv)
+    if args.self_check:
+        from desktop.self_check import run as self_check
+
+        return self_check(args)
     import PySide6
 
     problem = binding_problem(PySide6.__version_info__)

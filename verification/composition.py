@@ -37,8 +37,10 @@ def build_face_pipeline(loader: ModelLoader, warn: Callable[[str], None] = _warn
 
 def build_analyzer(model_dir: str | None, config: EngineConfig, with_faces: bool = True,
                    providers: Sequence[str] | None = None,
-                   warn: Callable[[str], None] = _warn_stderr) -> RecordingAnalyzer:
-    loader = build_model_loader(model_dir, providers)
+                   warn: Callable[[str], None] = _warn_stderr,
+                   loader: ModelLoader | None = None) -> RecordingAnalyzer:
+    """`loader`: sessions already built (the self-check reuses the ones it just checked)."""
+    loader = loader if loader is not None else build_model_loader(model_dir, providers)
     faces, why = build_face_pipeline(loader, warn) if with_faces else (None, "disabled (--no-faces)")
     return RecordingAnalyzer(build_default_registry(), loader, faces, config, face_unavailable=why,
                              calibration=load_calibration())
