@@ -59,7 +59,8 @@ def _window_part(args: argparse.Namespace) -> Part:
 
 
 def run(args: argparse.Namespace) -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not os.environ.get("QT_QPA_PLATFORM"):  # unset or empty: no display is needed to check
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     model_dir = resolve_model_dir(args.model_dir, os.environ)
     return run_self_check((*ENGINE_PARTS, _window_part(args)), Path(model_dir), say=print,
                           fail=lambda line: print(f"callshield-desktop: {line}", file=sys.stderr))
