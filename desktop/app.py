@@ -223,6 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     desktop = build_desktop(app, args, settings_path)
     desktop.window.fit_to_screen()
     desktop.window.show()
+    from desktop.startup_trace import trace_startup
+
+    trace_startup(desktop, os.environ)  # packaging/measure.py's timings; silent unless asked
     if args.demo:
         QTimer.singleShot(0, desktop.monitor.start)
     if not args.no_check and not desktop.settings.first_run_done:

@@ -28,8 +28,9 @@ sbom.cdx.json (CycloneDX) and, for the models, in THIRD_PARTY.md.
 COPY
 
 size_kb=$(du -sk "$stage/opt" | cut -f1)
-# What the bundle leaves to the system: glibc, OpenGL/EGL, fontconfig, D-Bus, X11/xcb for the Qt
-# xcb plugin, and PortAudio for sounddevice (packaging/linux/check-deps.sh lists them from ldd).
+# What the bundle leaves to the system (PyInstaller carries the xcb, fontconfig and D-Bus libraries):
+# glibc, the OpenGL/EGL driver stack, libxcb, and PortAudio, which sounddevice opens by name.
+# packaging/linux/check-deps.sh lists them from ldd and fails when this list misses one.
 cat > "$stage/DEBIAN/control" <<CONTROL
 Package: callshield
 Version: $version
