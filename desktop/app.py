@@ -68,7 +68,7 @@ def default_analyzer_builder(model_dir: str | None) -> AnalyzerBuilder:
     def build(warn: Callable[[str], None]) -> Any:
         from verification.composition import build_analyzer  # heavy: runs on a worker thread
 
-        return build_analyzer(model_dir, LIVE_CONFIG, warn=warn)
+        return build_analyzer(model_dir, LIVE_CONFIG, warn=warn, preload=True)  # every model checked at start
 
     return build
 

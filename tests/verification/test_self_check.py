@@ -91,3 +91,17 @@ def test_frozen_app_defaults_to_its_bundled_models(monkeypatch: pytest.MonkeyPat
     assert resolve_model_dir(None, {"CALLSHIELD_MODEL_DIR": "/elsewhere"}) == Path("/elsewhere")
     monkeypatch.delattr(sys, "frozen")
     assert resolve_model_dir(None, {}) != tmp_path / "models"
+
+
+def test_preload_checks_every_model_and_names_a_bad_one(model_copy: Path) -> None:
+    from verification.composition import build_analyzer
+    from verification.inference.manifest import load_manifest
+    from verification.pipeline.runner import EngineConfig
+
+    model = model_copy / "voice_synthetic.onnx"
+    model.write_bytes(model.read_bytes()[:-1])
+    warnings: list[str] = []
+    analyzer = build_analyzer(str(model_copy), EngineConfig(), warn=warnings.append, preload=True)
+    loaded = {m["id"] for m in analyzer.models.loaded()}
+    assert loaded == set(load_manifest().ids) - {"voice_synthetic"}
+    assert len(warnings) == 1 and "model 'voice_synthetic': size mismatch" in warnings[0]
