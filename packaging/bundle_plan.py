@@ -36,7 +36,7 @@ HIDDEN_IMPORTS = (
 EXCLUDES = (
     "torch", "torchaudio", "piper", "piper_tts", "pyworld", "librosa", "numba", "llvmlite",
     "tflite", "tflite2onnx", "matplotlib", "tkinter", "IPython", "pytest", "pytestqt", "importlinter",
-    "PyInstaller",
+    "PyInstaller", "hypothesis",  # a test tool some packages import only if it is installed
 )
 
 #: Qt platform plugins the app must carry: xcb for desktops, offscreen for --self-check and servers
