@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="workflow database URL (default: $CALLSHIELD_DB, else SQLite in the data directory)")
     parser.add_argument("--data-dir", metavar="DIR", default=None,
                         help="data directory (default: $CALLSHIELD_DATA_DIR or the per-user data directory)")
+    parser.add_argument("--self-check", action="store_true",
+                        help="check this installation (models, sessions, an analysis, database, audit, window), "
+                             "print one line per part and exit")
     return parser
 
 
@@ -68,7 +71,7 @@ def default_analyzer_builder(model_dir: str | None) -> AnalyzerBuilder:
     def build(warn: Callable[[str], None]) -> Any:
         from verification.composition import build_analyzer  # heavy: runs on a worker thread
 
-        return build_analyzer(model_dir, LIVE_CONFIG, warn=warn)
+        return build_analyzer(model_dir, LIVE_CONFIG, warn=warn, preload=True)  # every model checked at start
 
     return build
 
@@ -209,6 +212,10 @@ def build_desktop(app: QApplication, args: argparse.Namespace, settings_path: Pa
 
 def main(argv: list[str] | None = None) -> int:
     args, qt_args = build_parser().parse_known_args(argv)
+    if args.self_check:
+        from desktop.self_check import run as self_check
+
+        return self_check(args)
     import PySide6
 
     problem = binding_problem(PySide6.__version_info__)
@@ -222,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     desktop = build_desktop(app, args, settings_path)
     desktop.window.fit_to_screen()
     desktop.window.show()
+    from desktop.startup_trace import trace_startup
+
+    trace_startup(desktop, os.environ)  # packaging/measure.py's timings; silent unless asked
     if args.demo:
         QTimer.singleShot(0, desktop.monitor.start)
     if not args.no_check and not desktop.settings.first_run_done:

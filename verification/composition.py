@@ -35,10 +35,26 @@ def build_face_pipeline(loader: ModelLoader, warn: Callable[[str], None] = _warn
         return None, str(exc)
 
 
+def preload_models(loader: ModelLoader, warn: Callable[[str], None] = _warn_stderr) -> None:
+    """Verify every manifest model and build its session now rather than at a call's start: an app
+    that starts checks all its weights, and a bad file is named before anyone relies on it. A model
+    that fails is only warned about; the detectors that need it say they cannot judge."""
+    for model_id in load_manifest().ids:
+        try:
+            loader.load(model_id)
+        except CallShieldError as exc:
+            warn(f"callshield: warning: {exc}")
+
+
 def build_analyzer(model_dir: str | None, config: EngineConfig, with_faces: bool = True,
                    providers: Sequence[str] | None = None,
-                   warn: Callable[[str], None] = _warn_stderr) -> RecordingAnalyzer:
-    loader = build_model_loader(model_dir, providers)
+                   warn: Callable[[str], None] = _warn_stderr,
+                   loader: ModelLoader | None = None, preload: bool = False) -> RecordingAnalyzer:
+    """`loader`: sessions already built (the self-check reuses the ones it just checked);
+    `preload`: verify and load every model now (the desktop app at start)."""
+    loader = loader if loader is not None else build_model_loader(model_dir, providers)
+    if preload:
+        preload_models(loader, warn)
     faces, why = build_face_pipeline(loader, warn) if with_faces else (None, "disabled (--no-faces)")
     return RecordingAnalyzer(build_default_registry(), loader, faces, config, face_unavailable=why,
                              calibration=load_calibration())

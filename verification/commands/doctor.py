@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
+from pathlib import Path
 
 from verification.doctor import STATUS_WORDS, Check, run_checks, worst_status
 from verification.inference.model_dir import resolve_model_dir
@@ -22,8 +24,18 @@ def _print_text(checks: list[Check]) -> None:
             print(f"{'':<6} {'':<{width}}  what to do: {check.fix}")
 
 
+def _self_check(model_dir: Path) -> int:
+    from verification.self_check.parts import ENGINE_PARTS
+    from verification.self_check.runner import run_self_check
+
+    return run_self_check(ENGINE_PARTS, model_dir, say=print,
+                          fail=lambda line: print(f"callshield: {line}", file=sys.stderr))
+
+
 def run(args: argparse.Namespace) -> int:
     model_dir = resolve_model_dir(getattr(args, "model_dir", None), os.environ)
+    if args.self_check:
+        return _self_check(model_dir)
     checks = run_checks(model_dir, db_url=args.db, data_dir=args.data_dir, include_cameras=not args.no_camera)
     worst = worst_status(checks)
     if args.json:
@@ -42,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "doctor", help="check screen capture, devices, system audio, models and database",
         description="Check that this computer can watch a call, and say in plain words what to fix.")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--self-check", action="store_true",
+                        help="prove the installation works: verify every model, build every session, analyse a "
+                             "generated clip, migrate a temporary database, sign and verify an audit record")
     parser.add_argument("--no-camera", action="store_true",
                         help="skip the camera check (opening a camera may light its LED)")
     parser.add_argument("--db", metavar="URL", default=None,

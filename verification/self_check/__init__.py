@@ -1,0 +1,1 @@
+"""`--self-check`: prove an installed (or frozen) CallShield can do its work, part by part."""
