@@ -27,6 +27,24 @@ LIVE = EngineConfig(realtime=True, lossless=False)
 
 
 @pytest.fixture(autouse=True)
+def _tasks_end_with_their_test() -> Iterator[None]:
+    """A page's task still running after its test would deliver its result to widgets already
+    deleted, inside the next test (a crash under load): wait for them, then let Qt deliver."""
+    yield
+    import threading
+
+    from PySide6.QtWidgets import QApplication
+
+    for thread in threading.enumerate():
+        if thread.name.startswith("callshield-desktop-") and thread.name != "callshield-desktop-session" \
+                and thread is not threading.current_thread():
+            thread.join(60)
+    app = QApplication.instance()
+    if app is not None:
+        app.processEvents()
+
+
+@pytest.fixture(autouse=True)
 def _usable_binding() -> None:
     import PySide6
 
