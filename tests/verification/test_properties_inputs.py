@@ -10,7 +10,6 @@ import copy
 import itertools
 import json
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
