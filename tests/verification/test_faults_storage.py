@@ -1,5 +1,5 @@
 """Storage faults during a transition: the disk fills while the audit record is written (SQLite), and
-the PostgreSQL server stops mid-transaction and comes back. Each time the transition happened whole or
+the PostgreSQL server stops mid-transaction (and while committing) and comes back. Each time the transition happened whole or
 not at all, the person is told in one line, the chain verifies, and doing it again is safe.
 
 Disk full, two ways, both struck at the moment the audit record's INSERT is issued (the step and the
@@ -27,11 +27,12 @@ from sqlalchemy import create_engine, event, make_url, select, text
 from tests.verification.conftest import (ALL_NO, FakeClock, PgCluster, Seed, World, _build_seed, _pg_bin_dir,
                                          make_context, signed_in)
 from verification.audit.verify import verify_database_chain
-from verification.errors import StoreError
+from verification.errors import CallShieldError, StoreError
 from verification.store.tables import audit_log
 from verification.trust.installations import installation_keys
 from verification.workflow import confirmations, lifecycle
 from verification.workflow.context import Context
+from verification.workflow.roles import User
 from verification.workflow.request import load_request
 from verification.workflow.states import State
 
@@ -161,8 +162,8 @@ class _Restartable(PgCluster):
         self._server("start")  # crash recovery replays the WAL
 
 
-@pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[_Restartable]:
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Restartable]:
     """A cluster of its own: stopping the shared one would break every other test."""
     bin_dir = _pg_bin_dir()
     if bin_dir is None:
@@ -173,50 +174,95 @@ def own_server(tmp_path: Path) -> Iterator[_Restartable]:
     cluster.stop()
 
 
-def test_postgresql_stopped_mid_transition_and_restarted(own_server: _Restartable, tmp_path: Path) -> None:
-    base = f"postgresql+psycopg://callshield@/postgres?host={own_server.root}&port=5432"
+@contextmanager
+def _pg_world(server: _Restartable, data_dir: Path) -> Iterator[tuple[Context, Seed, str]]:
+    base = f"postgresql+psycopg://callshield@/postgres?host={server.root}&port=5432"
     maintenance = create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"t_{uuid.uuid4().hex[:12]}"
     with maintenance.connect() as connection:
+        name = f"t_{uuid.uuid4().hex[:12]}"
         connection.execute(text(f"CREATE DATABASE {name}"))
     maintenance.dispose()
     url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    seed = _build_seed(url, tmp_path / "data")
+    seed = _build_seed(url, data_dir)
     clock = FakeClock()
     clock.advance(seconds=(seed.now - clock()).total_seconds())
-    ctx = make_context(url, tmp_path / "data", clock)
+    ctx = make_context(url, data_dir, clock)
     try:
+        yield ctx, seed, url
+    finally:
+        ctx.database.dispose()
+
+
+def _crash_during_approval(server: _Restartable, ctx: Context, url: str, request_id: int, approver: User,
+                           hold: str | None, waiting_for: str) -> list[StoreError]:
+    """Approve on a thread; once its backend waits as `waiting_for` says, crash and restart the server."""
+    errors: list[StoreError] = []
+    watcher = create_engine(url)
+    watch = watcher.connect()
+    try:
+        if hold:
+            watch.execute(text(hold))
+
+        def approve() -> None:
+            try:
+                confirmations.approve(ctx, approver, request_id)
+            except StoreError as error:
+                errors.append(error)
+
+        worker = threading.Thread(target=approve)
+        worker.start()
+        for _ in range(250):
+            if watch.execute(text(f"SELECT count(*) FROM pg_stat_activity WHERE {waiting_for} "
+                                  "AND pid <> pg_backend_pid()")).scalar():
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail(f"the approval never reached the point where {waiting_for}")
+        server.restart_after(down_s=0.5)
+        worker.join(30)
+    finally:
+        watch.invalidate()  # its server process died with the crash
+        watcher.dispose()
+    return errors
+
+
+def test_postgresql_stopped_mid_transition_and_restarted(own_server: _Restartable, tmp_path: Path) -> None:
+    with _pg_world(own_server, tmp_path / "data") as (ctx, seed, url):
         request_id = _held(ctx, seed)
         approver = signed_in(ctx, seed.approver.name)
-        blocker = create_engine(url)
-        errors: list[StoreError] = []
-        lock_holder = blocker.connect()
-        try:
-            lock_holder.execute(text("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE"))  # approval queues here
-
-            def approve() -> None:
-                try:
-                    confirmations.approve(ctx, approver, request_id)
-                except StoreError as error:
-                    errors.append(error)
-
-            worker = threading.Thread(target=approve)
-            worker.start()
-            for _ in range(250):  # the approval wrote its step and state and waits for the audit head
-                if lock_holder.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                            "AND pid <> pg_backend_pid()")).scalar():
-                    break
-                time.sleep(0.02)
-            else:
-                pytest.fail("the approval never reached the audit head")
-            own_server.restart_after(down_s=0.5)
-            worker.join(30)
-        finally:
-            lock_holder.invalidate()  # its server process died with the crash
-            blocker.dispose()
+        # the approval wrote its step and state and queues for the audit head this connection holds
+        errors = _crash_during_approval(own_server, ctx, url, request_id, approver,
+                                        "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE",
+                                        "wait_event_type = 'Lock'")
         assert len(errors) == 1, errors
         _whole_or_nothing(ctx, request_id, errors[0], "nothing was committed")
         assert confirmations.approve(ctx, approver, request_id).state == State.APPROVED  # retry is safe
         assert _approvals(ctx, request_id) == 1
-    finally:
-        ctx.database.dispose()
+
+
+def test_postgresql_lost_while_committing_says_the_outcome_is_unknown(own_server: _Restartable,
+                                                                       tmp_path: Path) -> None:
+    """The connection dies after COMMIT was sent: the client cannot know whether it took, so it must
+    not say "nothing was committed". A deferred trigger holds the commit open while the server dies."""
+    with _pg_world(own_server, tmp_path / "data") as (ctx, seed, url):
+        request_id = _held(ctx, seed)
+        approver = signed_in(ctx, seed.approver.name)
+        with ctx.database.engine.begin() as connection:
+            connection.execute(text("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS "
+                                    "$$ BEGIN PERFORM pg_sleep(60); RETURN NULL; END $$"))
+            connection.execute(text("CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON steps DEFERRABLE "
+                                    "INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()"))
+        errors = _crash_during_approval(own_server, ctx, url, request_id, approver, None,
+                                        "wait_event = 'PgSleep'")
+        assert len(errors) == 1, errors
+        message = str(errors[0])
+        assert "\n" not in message and "nothing was committed" not in message, message
+        assert "while committing" in message and "may or may not" in message, message
+        with ctx.database.engine.begin() as connection:
+            connection.execute(text("DROP TRIGGER slow_commit ON steps"))
+        _whole_or_nothing(ctx, request_id, errors[0], "while committing")  # here it did not take
+        assert confirmations.approve(ctx, approver, request_id).state == State.APPROVED  # retry is safe
+        assert _approvals(ctx, request_id) == 1
+        with pytest.raises(CallShieldError):  # and a second retry, had the first one taken, is refused
+            confirmations.approve(ctx, approver, request_id)
+        assert _approvals(ctx, request_id) == 1
