@@ -1,6 +1,7 @@
 """Storage faults during a transition: the disk fills while the audit record is written (SQLite), and
-the PostgreSQL server stops mid-transaction (and while committing) and comes back. Each time the transition happened whole or
-not at all, the person is told in one line, the chain verifies, and doing it again is safe.
+the PostgreSQL server stops mid-transaction, or while committing, and comes back. Each time the
+transition happened whole or not at all, the person is told in one line (which, when the server went
+away after COMMIT was sent, says the outcome is unknown), the chain verifies, and redoing it is safe.
 
 Disk full, two ways, both struck at the moment the audit record's INSERT is issued (the step and the
 new state are already written in the same transaction). As root, the database lives on a tiny tmpfs
