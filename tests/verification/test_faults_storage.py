@@ -20,7 +20,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import create_engine, event, make_url, select, text
@@ -110,7 +110,7 @@ def test_disk_full_while_writing_the_audit_record(world: World, tmp_path: Path, 
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             reached: list[str] = []
 
-            def fault_at_the_audit_record(connection, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+            def fault_at_the_audit_record(connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
                 if not statement.lstrip().upper().startswith("INSERT INTO AUDIT_LOG") or reached:
                     return
                 reached.append(statement)
