@@ -45,6 +45,12 @@ def _first_line(error: BaseException) -> str:
     return lines[0] if lines else type(orig).__name__
 
 
+def _connection_lost(error: BaseException | None) -> bool:
+    """The server or the connection to it failed (as opposed to the database refusing the change)."""
+    return isinstance(error, exc.DBAPIError) and (
+        error.connection_invalidated or isinstance(error, (exc.OperationalError, exc.InterfaceError)))
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -84,14 +90,26 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """One atomic unit: commits on success, rolls back on any error (nothing half done)."""
-        with self._guard():
-            pending: list[Callable[[], None]] = []
-            with self._engine.begin() as connection:
-                connection.info[_AFTER_COMMIT] = pending
-                try:
-                    yield connection
-                finally:
-                    _forget_after_commit(connection)
+        committing = False
+        try:
+            with self._guard():
+                pending: list[Callable[[], None]] = []
+                with self._engine.begin() as connection:
+                    connection.info[_AFTER_COMMIT] = pending
+                    try:
+                        yield connection
+                    finally:
+                        _forget_after_commit(connection)
+                    committing = True  # leaving the block sends COMMIT
+        except StoreError as error:
+            # A server lost after COMMIT was sent may have committed it: say so, never "nothing was committed".
+            # (SQLite is in-process: a failed COMMIT there is rolled back, so its message stays true.)
+            lost = error.__cause__
+            if committing and self.dialect == "postgresql" and _connection_lost(lost):
+                raise StoreError(f"database {self.display_url} was lost while committing: the change may or may "
+                                 f"not have been saved; look at it before doing it again: "
+                                 f"{_first_line(lost)}") from lost
+            raise
         for callback in pending:  # reached only after a successful commit
             callback()
 
@@ -112,7 +130,7 @@ class Database:
         try:
             yield
         except exc.DBAPIError as error:
-            if error.connection_invalidated or isinstance(error, (exc.OperationalError, exc.InterfaceError)):
+            if _connection_lost(error):
                 raise StoreError(f"database {self.display_url} failed, nothing was committed: "
                                  f"{_first_line(error)}") from error
             raise StoreError(f"database {self.display_url} refused the change: {_first_line(error)}") from error
