@@ -36,12 +36,14 @@ def build_face_pipeline(loader: ModelLoader, warn: Callable[[str], None] = _warn
 
 
 def preload_models(loader: ModelLoader, warn: Callable[[str], None] = _warn_stderr) -> None:
-    """Verify every manifest model and build its session now rather than at a call's start: an app
+    """Verify every manifest ONNX model and build its session now rather than at a call's start: an app
     that starts checks all its weights, and a bad file is named before anyone relies on it. A model
     that fails is only warned about; the detectors that need it say they cannot judge."""
-    for model_id in load_manifest().ids:
+    for entry in load_manifest().models:
+        if entry.format != "onnx":
+            continue  # the speech recogniser's files: verified when the recogniser loads them
         try:
-            loader.load(model_id)
+            loader.load(entry.id)
         except CallShieldError as exc:
             warn(f"callshield: warning: {exc}")
 

@@ -54,6 +54,7 @@ def test_long_call_leaves_no_thread_or_descriptor_and_memory_stays_bounded(
         parts: RecordingAnalyzer, tmp_path: Path) -> None:
     clips = [write_clip(tmp_path / "a.mp4", seconds=3.0), write_clip(tmp_path / "b.mkv", seconds=2.0)]
     _run_call(parts, clips, 4.0)  # warm-up: lazily created pools and caches are not leaks
+    _run_call(parts, clips, 4.0)  # a native pool may still start on a second call: not a leak either
     before = process_figures()
     metrics, wall = _run_call(parts, clips, CALL_S)
     after = process_figures()
