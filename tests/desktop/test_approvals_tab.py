@@ -34,7 +34,8 @@ def test_inbox_shows_request_verdict_and_steps(qtbot: QtBot, desk_world: DeskWor
     assert page.selected_id() == request_id
     detail = page.detail.toPlainText()
     assert "Call verdict: Call call-7: HIGH RISK, risk 0.91 — voice_synthetic: 0.93" in detail
-    assert "callback — ok by alan" in detail
+    assert page.checklist.status_of("callback") == ["done"]
+    assert next(row.by for row in page.checklist.rows if row.step == "callback").startswith("alan at ")
     assert "requested by rita" in detail
 
 

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
 from desktop.views.decision_dialog import DecisionDialog
-from desktop.views.local_time import local_clock, local_time
+from desktop.views.local_time import local_clock
 from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
+from desktop.views.step_checklist import StepChecklist
 from verification.errors import CallShieldError
 from verification.workflow.roles import User
 
@@ -50,13 +51,6 @@ def detail_html(view: dict[str, Any]) -> str:
                     f"(never used for the call-back)</p>")
     for flag in view.get("red_flags") or []:  # look-alike names (mixed scripts)
         rows.append(f"<p><b>Red flag:</b> {e(flag)}</p>")
-    reqs = view.get("requirements") or {}
-    if reqs.get("reasons"):
-        rows.append("<p><b>Required because:</b> " + e("; ".join(reqs["reasons"])) + "</p>")
-    steps = view.get("steps") or []
-    rows.append("<p><b>Steps done:</b></p><ul>" + "".join(
-        f"<li>{e(s['kind'])} — {e(s['outcome'])} by {e(s['actor'])} at {e(local_time(s['at']))}</li>" for s in steps)
-        + ("" if steps else "<li>none yet</li>") + "</ul>")
     for problem in view.get("problems") or []:  # evidence the engine will not count at release
         rows.append(f"<p style='color:#b00020'><b>NOT VALID:</b> {e(problem)}</p>")
     if view.get("missing"):
@@ -92,6 +86,7 @@ class ApprovalsPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.detail = QTextBrowser()
         self.detail.setAccessibleName("Request details")
+        self.checklist = StepChecklist()
         self.comment = QLineEdit()
         self.comment.setPlaceholderText("Comment (required to reject)")
         self.comment.setAccessibleName("Comment")
@@ -116,6 +111,7 @@ class ApprovalsPage(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.detail, 1)
+        right_layout.addWidget(self.checklist, 1)
         decide = QHBoxLayout()
         decide.addWidget(self.comment, 1)
         decide.addWidget(self.approve_button)
@@ -152,6 +148,7 @@ class ApprovalsPage(QWidget):
         if not signed_in:
             self._views = {}
             self.inbox.clear()
+            self.checklist.show_view(None)
             show_plain(self.detail, "Sign in to see the requests waiting for approval.")
             return
         try:
@@ -175,6 +172,7 @@ class ApprovalsPage(QWidget):
         self.inbox.fill(rows, keep)
         if not self.inbox.count():
             show_plain(self.detail, "No requests are waiting for approval.")
+            self.checklist.show_view(None)
         else:
             self._show_selected()
 
@@ -186,6 +184,7 @@ class ApprovalsPage(QWidget):
         view = self._views.get(self.selected_id() or 0)
         if view is not None:
             show_detail(self.detail, detail_html(view))
+            self.checklist.show_view(view)
 
     def approve(self) -> None:
         """Asks first (what, to whom, what was confirmed) and takes the password again."""

@@ -17,6 +17,7 @@ from desktop.views.approvals.approvals_page import detail_html, show_detail, sho
 from desktop.views.decision_dialog import DecisionDialog
 from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
+from desktop.views.step_checklist import StepChecklist
 from verification.errors import CallShieldError
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.workflow.confirmations import CALLBACK_OUTCOMES, CONFIRMABLE
@@ -107,6 +108,7 @@ class RequestsPage(QWidget):
         self.requests = _named(RequestList(), "Open requests")
         self.requests.currentItemChanged.connect(lambda _new, _old: self._show_selected())
         self.detail = _named(QTextBrowser(), "Request status")
+        self.checklist = StepChecklist()
         self.callback_number = QLabel("")
         _named(self.callback_number, "Directory number to call back")
         self.callback_number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -156,7 +158,8 @@ class RequestsPage(QWidget):
         right = QVBoxLayout()
         right.addWidget(QLabel("Open requests"))
         right.addWidget(self.requests, 1)
-        right.addWidget(self.detail, 2)
+        right.addWidget(self.detail, 1)
+        right.addWidget(self.checklist, 1)
         right.addWidget(steps)
         right.addWidget(self.result)
         body = QHBoxLayout()
@@ -194,6 +197,7 @@ class RequestsPage(QWidget):
         if not signed_in:
             self._shown = None
             self.requests.clear()
+            self.checklist.show_view(None)
             self.counterparty.clear()
             self.callback_number.setText("")
             self.callback_number.setProperty("phone_id", None)
@@ -223,6 +227,7 @@ class RequestsPage(QWidget):
                            keep)
         if not self.requests.count():
             show_plain(self.detail, "No open requests.")
+            self.checklist.show_view(None)
             self.callback_number.setText("")
             self.callback_number.setProperty("phone_id", None)
             self.release_button.setEnabled(False)
@@ -249,6 +254,7 @@ class RequestsPage(QWidget):
             return
         phone = self._phone_for(found, str(view["counterparty"]))
         show_detail(self.detail, detail_html(view))
+        self.checklist.show_view(view)
         self.callback_number.setText(phone[1] if phone else "no active directory number: ask an admin")
         self.callback_number.setProperty("phone_id", phone[0] if phone else None)
         self.release_button.setEnabled(view["state"] == "approved" and not view["hold_remaining_minutes"])
