@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from desktop.views.step_rows import StepRow, step_rows
 
@@ -32,6 +32,9 @@ class StepChecklist(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setWordWrap(True)
         self.verticalHeader().setVisible(False)
+        self.setCornerButtonEnabled(False)
+        for corner in self.findChildren(QAbstractButton):  # the table's select-all corner: no use here
+            corner.setAccessibleName("Required steps corner")
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
