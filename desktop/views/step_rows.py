@@ -10,17 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop.views.local_time import local_time
+from verification.workflow.plain_words import STEP_WORDS, reasons_by_step
 
-STEP_WORDS = {"checklist": "Red-flag checklist answered", "callback": "Call-back on the directory number",
-              "one_time_code": "One-time code read back", "code_phrase": "Code phrase said",
-              "approval": "Approval by a second person", "hold": "Cooling-off hold"}
 #: the start of the engine's "missing" line for each step (verification/workflow/guards.missing_steps)
 _MISSING_START = {"checklist": "checklist answers", "callback": "call-back", "one_time_code": "one-time code",
                   "code_phrase": "code phrase"}
 _RECORD_KINDS = {"callback": {"callback"}, "one_time_code": {"code", "totp"}, "code_phrase": {"phrase"},
                  "approval": {"approval"}}
 _CLOSED = {"rejected", "expired", "cancelled"}  # not released: done only where a step was recorded
-_LEVELS = {"low": "low risk", "elevated": "elevated risk", "high": "high risk", "unknown": "could not be judged"}
 
 
 @dataclass(frozen=True)
@@ -32,47 +29,6 @@ class StepRow:
     by: str  # "alan at 2026-03-01 10:15:02" or ""
 
 
-def plain_reason(why: str) -> str:
-    """One rule the engine applied ("EUR amount at least 100000") in the app's words."""
-    if why.startswith("action "):
-        return "every " + why[len("action "):].replace("_", " ") + " request"
-    if " amount at least " in why:
-        currency, _, at_least = why.partition(" amount at least ")
-        try:
-            at_least = f"{int(float(at_least)):,}"
-        except ValueError:
-            pass
-        return f"the amount is {at_least} {currency} or more"
-    if why.endswith(" has no amount tiers"):
-        return f"no amount rules are set for {why.split(' ')[0]}"
-    if why.startswith("below the lowest "):
-        return "the amount is below every amount rule"
-    if why == "new counterparty":
-        return "the counterparty is new in the directory"
-    if why.startswith("checklist: "):
-        return "checklist: " + why[len("checklist: "):]
-    if why == "no analysed call linked":
-        return "no analysed call is linked"
-    if why == "as for no judged call":
-        return "the minimum for every request"
-    if why.startswith("call verdict "):
-        level = why[len("call verdict "):]
-        return f"the call was judged {_LEVELS.get(level, level)}"
-    return why.replace("_", " ")
-
-
-def _reasons_for(reasons: list[str]) -> dict[str, list[str]]:
-    """Which rules asked for which step: a reason reads "<rule>: callback, one_time_code, 1 approval(s)"."""
-    out: dict[str, list[str]] = {}
-    for reason in reasons:
-        rule, _, asked = reason.rpartition(": ")
-        for token in asked.split(", "):
-            step = ("approval" if token.endswith("approval(s)") else "hold" if token.startswith("hold ")
-                    else token)
-            out.setdefault(step, []).append(plain_reason(rule))
-    return out
-
-
 def _who(record: dict[str, Any]) -> str:
     return f"{record['actor']} at {local_time(record['at'])}"
 
@@ -80,7 +36,7 @@ def _who(record: dict[str, Any]) -> str:
 def step_rows(view: dict[str, Any]) -> list[StepRow]:
     reqs = view.get("requirements") or {}
     need = reqs.get("steps") or {}
-    why = _reasons_for(list(reqs.get("reasons") or []))
+    why = reasons_by_step(list(reqs.get("reasons") or []))
     missing = [str(m) for m in view.get("missing") or []]
     ok = [s for s in view.get("steps") or [] if s.get("outcome") == "ok"]
     rows: list[StepRow] = []

@@ -15,21 +15,13 @@ from verification.errors import CallShieldError
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.workflow.beneficiary import check_beneficiary
 from verification.workflow.money import payment_currencies
+from verification.workflow.plain_words import CHECKLIST_QUESTIONS
 from verification.workflow.request import KINDS
 
 KIND_WORDS = {"transfer": "Transfer (pay money out)", "new_beneficiary": "New beneficiary (add a payee)",
               "bank_detail_change": "Bank-detail change (a payee's new account)"}
 IBAN_WORDS = {"transfer": "Beneficiary IBAN", "new_beneficiary": "Beneficiary IBAN",
               "bank_detail_change": "New IBAN"}
-CHECKLIST_QUESTIONS = {
-    "urgency": "The caller pressed for urgency",
-    "secrecy": "The caller asked for secrecy",
-    "new_beneficiary": "The beneficiary is new",
-    "changed_bank_details": "The bank details changed",
-    "unusual_channel": "The request came by an unusual channel",
-    "callback_refused": "The caller refused or discouraged a call-back",
-}
-
 
 class FormRefused(ValueError):
     """What the form itself refuses before asking the engine (one line)."""

@@ -1,0 +1,79 @@
+"""The words the app and the evidence pack use for steps, rules and risk, so a clerk on screen and an
+auditor reading a pack see the same names, never internal ones like `one_time_code`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: required steps (the policy's Steps fields, plus approvals and the hold)
+STEP_WORDS = {"checklist": "Red-flag checklist answered", "callback": "Call-back on the directory number",
+              "one_time_code": "One-time code read back", "code_phrase": "Code phrase said",
+              "approval": "Approval by a second person", "hold": "Cooling-off hold"}
+#: recorded step kinds (statements and audit records)
+STEP_KIND_WORDS = {"callback": "Call-back", "code": "One-time code", "totp": "Authenticator code (TOTP)",
+                   "phrase": "Code phrase", "approval": "Approval", "rejection": "Rejection"}
+KIND_WORDS = {"transfer": "Transfer", "new_beneficiary": "New beneficiary", "bank_detail_change": "Bank-detail change"}
+LEVEL_WORDS = {"low": "low risk", "elevated": "elevated risk", "high": "high risk", "unknown": "could not be judged",
+               "no_call": "no call linked"}
+CHECKLIST_QUESTIONS = {
+    "urgency": "The caller pressed for urgency",
+    "secrecy": "The caller asked for secrecy",
+    "new_beneficiary": "The beneficiary is new",
+    "changed_bank_details": "The bank details changed",
+    "unusual_channel": "The request came by an unusual channel",
+    "callback_refused": "The caller refused or discouraged a call-back",
+}
+BENEFICIARY_WORDS = {"iban": "IBAN", "bic": "BIC", "name": "Name", "account_holder": "Account holder",
+                     "bank_name": "Bank"}
+
+
+def words(name: str) -> str:
+    """An internal name read aloud: `bank_detail_change` -> `bank detail change`."""
+    return name.replace("_", " ").replace(".", " ")
+
+
+def risk_words(risk: Any) -> str:
+    """A risk score in 0..1 as the app shows it: "91 of 100"."""
+    return f"{float(risk) * 100:.0f} of 100" if isinstance(risk, (int, float)) else "not scored"
+
+
+def plain_reason(why: str) -> str:
+    """One rule the engine applied ("EUR amount at least 100000") in plain words."""
+    if why.startswith("action "):
+        return "every " + KIND_WORDS.get(why[len("action "):], words(why[len("action "):])).lower() + " request"
+    if " amount at least " in why:
+        currency, _, at_least = why.partition(" amount at least ")
+        try:
+            at_least = f"{int(float(at_least)):,}"
+        except ValueError:
+            pass
+        return f"the amount is {at_least} {currency} or more"
+    if why.endswith(" has no amount tiers"):
+        return f"no amount rules are set for {why.split(' ')[0]}"
+    if why.startswith("below the lowest "):
+        return "the amount is below every amount rule"
+    if why == "new counterparty":
+        return "the counterparty is new in the directory"
+    if why.startswith("checklist: "):
+        return "checklist: " + why[len("checklist: "):]
+    if why == "no analysed call linked":
+        return "no analysed call is linked"
+    if why == "as for no judged call":
+        return "the minimum for every request"
+    if why.startswith("call verdict "):
+        level = why[len("call verdict "):]
+        return f"the call was judged {LEVEL_WORDS.get(level, words(level))}"
+    return words(why)
+
+
+def reasons_by_step(reasons: list[str]) -> dict[str, list[str]]:
+    """Which rules asked for which step: a reason reads "<rule>: callback, one_time_code, 1 approval(s)"."""
+    out: dict[str, list[str]] = {}
+    for reason in reasons:
+        rule, _, asked = reason.rpartition(": ")
+        for token in asked.split(", "):
+            step = ("approval" if token.endswith("approval(s)") else "hold" if token.startswith("hold ")
+                    else token)
+            if step in STEP_WORDS:
+                out.setdefault(step, []).append(plain_reason(rule))
+    return out
