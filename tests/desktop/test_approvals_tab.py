@@ -47,7 +47,7 @@ def test_approve_works(qtbot: QtBot, desk_world: DeskWorld) -> None:
     assert _state(desk_world, request_id) == "held"  # nothing happens before the password is typed again
     summary = page.decision.summary.text()
     assert "25000.00 EUR" in summary and "Acme Supplies" in summary and "GB33BUKB20201555555555" in summary
-    assert "callback by alan at " in summary
+    assert "Call-back by alan at " in summary
     confirm(qtbot, page.decision, "wrong password!")
     assert page.decision.isVisible() and page.decision.error.text() == "authentication failed for user 'sam'"
     assert _state(desk_world, request_id) == "held"

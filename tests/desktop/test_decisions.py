@@ -41,7 +41,7 @@ def test_release_shows_what_leaves_and_signs_with_the_password_typed_again(qtbot
     page.release_button.click()
     summary = page.decision.summary.text()
     for part in ("Release request", "25000.00 EUR", "Acme Supplies", "GB33BUKB20201555555555",
-                 "callback by alan at ", "approval by sam at "):
+                 "Call-back by alan at ", "Approval by sam at "):
         assert part in summary, part
     assert _state(desk_world, request_id) == "approved"  # nothing leaves before the password
     confirm(qtbot, page.decision, "not my password")

@@ -18,6 +18,7 @@ from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from desktop.views.step_checklist import StepChecklist
 from verification.errors import CallShieldError
+from verification.workflow.plain_words import BENEFICIARY_WORDS
 from verification.workflow.roles import User
 
 LEVEL_WORDS = {"low": "low risk", "elevated": "elevated risk", "high": "HIGH RISK", "unknown": "could not be judged",
@@ -45,7 +46,8 @@ def detail_html(view: dict[str, Any]) -> str:
             f"<p><b>Call verdict:</b> {e(call_summary(view.get('call')))}</p>"]
     beneficiary = view.get("beneficiary") or {}
     if beneficiary:
-        rows.append("<p><b>Beneficiary:</b> " + e(", ".join(f"{k}={v}" for k, v in beneficiary.items())) + "</p>")
+        rows.append("<p><b>Beneficiary:</b> " + e(", ".join(f"{BENEFICIARY_WORDS.get(k, k.replace('_', ' '))} {v}"
+                                                          for k, v in beneficiary.items())) + "</p>")
     if view.get("claimed_contact"):
         rows.append(f"<p><b>Red flag:</b> the caller offered the number {e(view['claimed_contact'])} "
                     f"(never used for the call-back)</p>")

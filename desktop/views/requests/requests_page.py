@@ -119,9 +119,9 @@ class RequestsPage(QWidget):
 
         right = QVBoxLayout()
         right.addWidget(QLabel("Open requests"))
-        right.addWidget(self.requests, 1)
-        right.addWidget(self.detail, 1)
-        right.addWidget(self.checklist, 1)
+        right.addWidget(self.requests, 2)
+        right.addWidget(self.detail, 3)
+        right.addWidget(self.checklist, 4)
         right.addWidget(steps)
         right.addWidget(self.result)
         body = QHBoxLayout()
