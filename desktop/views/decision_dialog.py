@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from desktop.views.local_time import local_time
 from desktop.views.sign_in import SignedInState
-from verification.workflow.plain_words import BENEFICIARY_WORDS, STEP_KIND_WORDS, words
+from verification.workflow.plain_words import BENEFICIARY_WORDS, STEP_KIND_WORDS, what_words, words
 from verification.workflow.roles import User
 
 
@@ -30,7 +30,7 @@ def decision_summary(view: dict[str, Any], verb: str) -> str:
     missing = "; ".join(view.get("missing") or [])
     if missing:
         problems += f"<p><b>Still missing:</b> {e(missing)}</p>"
-    return (f"<p><b>{e(verb)} request {view['id']}</b>: {e(str(view['amount']))} {e(view['currency'])}</p>"
+    return (f"<p><b>{e(verb)} request {view['id']}</b>: {e(what_words(view))}</p>"
             f"<p>Counterparty: <b>{e(view['counterparty'])}</b><br>Beneficiary: <b>{e(payee)}</b><br>"
             f"Requested by {e(view['requester'])}</p>"
             f"<p>Confirmed so far:</p><ul>{done or '<li>nothing yet</li>'}</ul>{problems}"

@@ -137,3 +137,13 @@ def test_code_phrase_check_only_when_a_phrase_is_enrolled(qtbot: QtBot, desk_wor
     directory.set_code_phrase(desk_world.ctx, desk_world.admin, "Acme Supplies", "blue heron at noon")
     page.refresh()
     assert not page.phrase.isHidden() and not page.phrase_button.isHidden()
+
+
+def test_a_new_beneficiary_request_is_listed_by_its_kind_not_a_zero_amount(qtbot: QtBot, desk_world: DeskWorld) -> None:
+    page = _page(qtbot, desk_world)
+    page.kind.setCurrentIndex(page.kind.findData("new_beneficiary"))
+    page.iban.setText(IBAN)
+    view = _create(page)
+    assert view is not None
+    assert page.requests.currentItem().text() == f"#{view['id']} HELD New beneficiary to Acme Supplies"
+    assert f"Request {view['id']}: New beneficiary to Acme Supplies" in page.detail.toPlainText()

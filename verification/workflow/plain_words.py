@@ -32,6 +32,16 @@ def words(name: str) -> str:
     return name.replace("_", " ").replace(".", " ")
 
 
+def what_words(view: Any) -> str:
+    """What a request is about, short: "25000.00 EUR" for a transfer, "New beneficiary" otherwise (their
+    amount is zero unless one was given)."""
+    money = f"{view['amount']} {view['currency']}"
+    if view.get("kind", "transfer") == "transfer":
+        return money
+    kind = KIND_WORDS.get(str(view["kind"]), words(str(view["kind"])))
+    return kind if str(view["amount"]).strip("0.") == "" else f"{kind}, {money}"
+
+
 def risk_words(risk: Any) -> str:
     """A risk score in 0..1 as the app shows it: "91 of 100"."""
     return f"{float(risk) * 100:.0f} of 100" if isinstance(risk, (int, float)) else "not scored"

@@ -18,7 +18,7 @@ from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from desktop.views.step_checklist import StepChecklist
 from verification.errors import CallShieldError
-from verification.workflow.plain_words import BENEFICIARY_WORDS
+from verification.workflow.plain_words import BENEFICIARY_WORDS, what_words
 from verification.workflow.roles import User
 
 LEVEL_WORDS = {"low": "low risk", "elevated": "elevated risk", "high": "HIGH RISK", "unknown": "could not be judged",
@@ -39,7 +39,7 @@ def call_summary(call: dict[str, Any] | None) -> str:
 
 def detail_html(view: dict[str, Any]) -> str:
     e = html.escape
-    rows = [f"<h3>Request {view['id']}: {e(view['kind'])} {e(str(view['amount']))} {e(view['currency'])} "
+    rows = [f"<h3>Request {view['id']}: {e(('transfer ' if view['kind'] == 'transfer' else '') + what_words(view))} "
             f"to {e(view['counterparty'])}</h3>",
             f"<p>State <b>{e(view['state'].upper())}</b>; requested by {e(view['requester'])}; "
             f"policy v{view.get('policy_version')}</p>",
@@ -169,7 +169,7 @@ class ApprovalsPage(QWidget):
         for view in views:
             own = " (your request)" if me is not None and view["requester"] == me.name else ""
             level = LEVEL_WORDS.get(str(view.get("verdict_level")), str(view.get("verdict_level")))
-            rows.append((view["id"], f"#{view['id']} {view['amount']} {view['currency']} to {view['counterparty']} "
+            rows.append((view["id"], f"#{view['id']} {what_words(view)} to {view['counterparty']} "
                                      f"— call {level}{own}"))
         self.inbox.fill(rows, keep)
         if not self.inbox.count():

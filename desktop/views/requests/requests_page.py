@@ -22,6 +22,7 @@ from desktop.views.step_checklist import StepChecklist
 from verification.errors import CallShieldError
 from verification.workflow.confirmations import CALLBACK_OUTCOMES, CONFIRMABLE
 from verification.workflow.directory import Entry
+from verification.workflow.plain_words import what_words
 from verification.workflow.roles import User
 
 #: the call just watched, as the engine's call summary (None: no call to link)
@@ -185,8 +186,8 @@ class RequestsPage(QWidget):
             self.counterparty.addItems(names)
             if chosen in names:
                 self.counterparty.setCurrentText(chosen)
-        self.requests.fill(((view["id"], f"#{view['id']} {view['state'].upper()} {view['amount']} "
-                                         f"{view['currency']} to {view['counterparty']}") for view in found.views),
+        self.requests.fill(((view["id"], f"#{view['id']} {view['state'].upper()} {what_words(view)} "
+                                         f"to {view['counterparty']}") for view in found.views),
                            keep)
         if not self.requests.count():
             show_plain(self.detail, "No open requests.")
