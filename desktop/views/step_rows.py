@@ -29,6 +29,11 @@ class StepRow:
     by: str  # "alan at 2026-03-01 10:15:02" or ""
 
 
+def shown_as_row(missing: str) -> bool:
+    """Whether one of the engine's "missing" lines is a row of the steps table (else the caller shows it)."""
+    return missing.startswith(tuple(_MISSING_START.values())) or "more approval(s)" in missing
+
+
 def _who(record: dict[str, Any]) -> str:
     return f"{record['actor']} at {local_time(record['at'])}"
 

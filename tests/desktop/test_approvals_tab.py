@@ -77,7 +77,7 @@ def test_missing_steps_refusal_is_shown(qtbot: QtBot, desk_world: DeskWorld) -> 
     confirm(qtbot, page.decision)
     assert page.result.text().startswith("approve after the other steps are done; missing ")
     assert _state(desk_world, request_id) == "held"
-    assert "Still missing:" in page.detail.toPlainText()
+    assert page.checklist.status_of("one_time_code") == ["MISSING"]
 
 
 def test_wrong_role_is_refused(qtbot: QtBot, desk_world: DeskWorld) -> None:

@@ -60,3 +60,15 @@ def test_approvals_tab_shows_the_hold_counting_down(qtbot: QtBot, desk_world: De
     qtbot.waitUntil(lambda: page.checklist.status_of("hold") != hold, timeout=3_000)  # ticks without a read
     assert page.checklist.status_of("hold")[0].startswith("waiting: 59:")
     assert page.checklist.status_of("checklist") == ["MISSING"]  # only "urgency" was answered
+
+
+def test_the_detail_pane_keeps_only_what_the_table_cannot_show() -> None:
+    from desktop.views.approvals.approvals_page import detail_html
+
+    view = {"id": 4, "kind": "transfer", "amount": "10.00", "currency": "EUR", "counterparty": "Acme", "state": "held",
+            "requester": "rita", "policy_version": 1,
+            "missing": ["steps cannot be verified here: no pinned trust root", "code phrase",
+                        "1 more approval(s) by an approver who is not the requester"]}
+    html = detail_html(view)
+    assert "steps cannot be verified here: no pinned trust root" in html
+    assert "code phrase" not in html and "approval" not in html  # rows of the steps table instead

@@ -5,7 +5,6 @@ missing, wrong role) is shown as its own one line."""
 from __future__ import annotations
 
 import html
-import math
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -13,10 +12,10 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
 from desktop.views.decision_dialog import DecisionDialog
-from desktop.views.local_time import local_clock
 from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
 from desktop.views.step_checklist import StepChecklist
+from desktop.views.step_rows import shown_as_row
 from verification.errors import CallShieldError
 from verification.workflow.plain_words import BENEFICIARY_WORDS, what_words
 from verification.workflow.roles import User
@@ -55,12 +54,9 @@ def detail_html(view: dict[str, Any]) -> str:
         rows.append(f"<p><b>Red flag:</b> {e(flag)}</p>")
     for problem in view.get("problems") or []:  # evidence the engine will not count at release
         rows.append(f"<p style='color:#b00020'><b>NOT VALID:</b> {e(problem)}</p>")
-    if view.get("missing"):
-        rows.append("<p><b>Still missing:</b> " + e("; ".join(view["missing"])) + "</p>")
-    if view.get("hold_remaining_minutes"):
-        left = math.ceil(float(view["hold_remaining_minutes"]))
-        until = f" until {e(local_clock(view['held_until']))}" if view.get("held_until") else ""
-        rows.append(f"<p>Cooling-off hold{until}: {left} min left</p>")
+    others = [m for m in view.get("missing") or [] if not shown_as_row(m)]  # the steps table shows the rest
+    if others:
+        rows.append("<p><b>Still missing:</b> " + e("; ".join(others)) + "</p>")
     return "".join(rows)
 
 
