@@ -33,7 +33,7 @@ def test_inbox_shows_request_verdict_and_steps(qtbot: QtBot, desk_world: DeskWor
     assert page.inbox.item(0).text().startswith(f"#{request_id} 25000.00 EUR to Acme Supplies — call HIGH RISK")
     assert page.selected_id() == request_id
     detail = page.detail.toPlainText()
-    assert "Call verdict: Call call-7: HIGH RISK, risk 0.91 — voice_synthetic: 0.93" in detail
+    assert "Call verdict: Call call-7: HIGH RISK, risk 91 of 100 — Synthetic voice: 93 of 100" in detail
     assert page.checklist.status_of("callback") == ["done"]
     assert next(row.by for row in page.checklist.rows if row.step == "callback").startswith("alan at ")
     assert "requested by rita" in detail

@@ -46,9 +46,10 @@ def test_pack_html_is_a_report_in_the_apps_words(world: World, in_kolkata: None)
     assert "<script" not in html and "&lt;script&gt;alert(&#x27;pwned&#x27;)&lt;/script&gt; Ltd" in html
     assert "<b>J. Smith</b>" not in html and "&lt;b&gt;J. Smith&lt;/b&gt;" in html
     assert "<img" not in html
-    assert "Risk</td><td>91 of 100" in html and "risk 0.91" not in html
+    assert "Risk</td><td>91 of 100" in html and "0.91" not in html
+    assert "Synthetic voice: 93 of 100" in html and "Step recorded: Call-back" in html
     assert "{" not in html.split("</style>", 1)[1]  # no raw JSON anywhere in the body
-    assert "GB33BUKB20201555555555" in html and "Beneficiary iban" in html
+    assert "GB33BUKB20201555555555" in html and "Beneficiary IBAN" in html
     assert "<td>The caller pressed for urgency</td><td>yes</td>" in html
     for internal in ("one_time_code", "code_phrase", "hold_minutes", "voice_synthetic", "request.created"):
         assert internal not in html, internal

@@ -8,8 +8,10 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
+from verification.fusion.reasons import plain_name
 from verification.workflow.plain_words import (BENEFICIARY_WORDS, CHECKLIST_QUESTIONS, KIND_WORDS, LEVEL_WORDS,
-                                               STEP_KIND_WORDS, STEP_WORDS, reasons_by_step, risk_words, words)
+                                               STEP_KIND_WORDS, STEP_WORDS, history_words, reasons_by_step, risk_words,
+                                               verdict_reason_words, words)
 
 STYLE = """body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:60em;color:#111}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}
@@ -72,7 +74,7 @@ def _request_rows(pack: dict[str, Any]) -> list[list[Any]]:
         ["Kind", KIND_WORDS.get(request["kind"], words(request["kind"]))], ["State", str(request["state"]).upper()],
         ["Amount", f"{request['amount']} {request['currency']}"], ["Counterparty", pack.get("counterparty")],
         ["Requested by", pack.get("requester")]]
-    rows += [[f"Beneficiary {BENEFICIARY_WORDS.get(k, words(k)).lower()}", v] for k, v in beneficiary.items()]
+    rows += [[f"Beneficiary {BENEFICIARY_WORDS.get(k, words(k))}", v] for k, v in beneficiary.items()]
     rows += [["Number given in the request (never dialled)", request.get("claimed_contact")],
              ["Held until", when(request.get("held_until"))], ["Expires", when(request.get("expires_at"))],
              ["Decided", when(request.get("decided_at"))], ["Reason", request.get("reason")]]
@@ -86,11 +88,12 @@ def _call_html(call: dict[str, Any]) -> str:
     level = str(verdict.get("level", "unknown"))
     table = _table(["", ""], [["Call", call.get("session")], ["Verdict", LEVEL_WORDS.get(level, words(level))],
                               ["Risk", risk_words(verdict.get("risk"))],
-                              ["Why", "; ".join(words(str(r)) for r in verdict.get("reasons", [])) or "no reasons given"],
+                              ["Why", "; ".join(verdict_reason_words(str(r)) for r in verdict.get("reasons", []))
+                               or "no reasons given"],
                               ["Report fingerprint (SHA-256)", call.get("report_sha256")]])
     models = call.get("models") or []
     return table + (_table(["Detector", "Model fingerprint (SHA-256)", "Ran on"],
-                           [[words(m["id"]), m["sha256"], m["provider"]] for m in models]) if models else "")
+                           [[plain_name(str(m["id"])), m["sha256"], m["provider"]] for m in models]) if models else "")
 
 
 def _required_rows(reqs: dict[str, Any]) -> list[list[Any]]:
@@ -136,7 +139,7 @@ def render_pack_html(pack: dict[str, Any], verified: bool, problem: str | None) 
         _table(["Approver", "When", "Note"], [[a["approver"], when(a["at"]), a["note"]] for a in pack["approvals"]]),
         "<h2>History</h2>",
         _table(["#", "When", "By", "What happened", "State after"],
-               [[h["seq"], when(h["at"]), h["actor"], words(str(h["action"])).capitalize(), str(h["state"]).upper()]
+               [[h["seq"], when(h["at"]), h["actor"], history_words(str(h["action"])), str(h["state"]).upper()]
                 for h in pack["history"]]),
         "<h2>Integrity</h2>",
         f"<p>Pack signed by installation key <code>{escape(pack['signature']['key_id'])}</code> at "

@@ -3,7 +3,10 @@ auditor reading a pack see the same names, never internal ones like `one_time_co
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from verification.fusion.reasons import plain_name
 
 #: required steps (the policy's Steps fields, plus approvals and the hold)
 STEP_WORDS = {"checklist": "Red-flag checklist answered", "callback": "Call-back on the directory number",
@@ -23,13 +26,35 @@ CHECKLIST_QUESTIONS = {
     "unusual_channel": "The request came by an unusual channel",
     "callback_refused": "The caller refused or discouraged a call-back",
 }
-BENEFICIARY_WORDS = {"iban": "IBAN", "bic": "BIC", "name": "Name", "account_holder": "Account holder",
-                     "bank_name": "Bank"}
+BENEFICIARY_WORDS = {"iban": "IBAN", "bic": "BIC", "name": "name", "account_holder": "account holder",
+                     "bank_name": "bank"}
+#: what a request's audit record did (verification/workflow/transitions.py: "request.<action>", "step.<kind>")
+ACTION_WORDS = {"created": "Created", "submit": "Submitted and held for its steps", "reopen": "Reopened",
+                "reject": "Rejected", "cancel": "Cancelled", "release": "Released", "complete": "All steps done",
+                "approve": "Approved", "expire": "Expired", "checklist_answered": "Checklist answered",
+                "code_issued": "One-time code issued", "callback_number_refused": "Call-back number refused"}
+_DETECTOR_SCORE = re.compile(r"([a-z_]+): ([0-9]*\.?[0-9]+)")
 
 
 def words(name: str) -> str:
     """An internal name read aloud: `bank_detail_change` -> `bank detail change`."""
-    return name.replace("_", " ").replace(".", " ")
+    return name.replace("_", " ")
+
+
+def history_words(action: str) -> str:
+    """An audit action ("request.submit", "step.callback") as what happened."""
+    area, _, name = action.partition(".")
+    if area == "step":
+        return f"Step recorded: {STEP_KIND_WORDS.get(name, words(name))}"
+    return ACTION_WORDS.get(name, words(name).capitalize()) if area == "request" else words(action)
+
+
+def verdict_reason_words(reason: str) -> str:
+    """A call verdict's reason ("voice_synthetic: 0.93") as the app says it ("Synthetic voice: 93 of 100")."""
+    match = _DETECTOR_SCORE.fullmatch(reason.strip())
+    if match is None:
+        return words(reason)
+    return f"{plain_name(match.group(1))}: {risk_words(float(match.group(2)))}"
 
 
 def what_words(view: Any) -> str:

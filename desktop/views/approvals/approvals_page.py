@@ -17,7 +17,7 @@ from desktop.views.sign_in import SignedInState, SignInBar
 from desktop.views.step_checklist import StepChecklist
 from desktop.views.step_rows import shown_as_row
 from verification.errors import CallShieldError
-from verification.workflow.plain_words import BENEFICIARY_WORDS, what_words
+from verification.workflow.plain_words import BENEFICIARY_WORDS, risk_words, verdict_reason_words, what_words
 from verification.workflow.roles import User
 
 LEVEL_WORDS = {"low": "low risk", "elevated": "elevated risk", "high": "HIGH RISK", "unknown": "could not be judged",
@@ -31,8 +31,8 @@ def call_summary(call: dict[str, Any] | None) -> str:
     verdict = call.get("verdict") or {}
     level = str(verdict.get("level", "unknown"))
     risk = verdict.get("risk")
-    risk_text = f", risk {float(risk):.2f}" if isinstance(risk, (int, float)) else ""
-    reasons = "; ".join(str(r) for r in (verdict.get("reasons") or [])[:3]) or "no reasons given"
+    risk_text = f", risk {risk_words(risk)}" if isinstance(risk, (int, float)) else ""
+    reasons = "; ".join(verdict_reason_words(str(r)) for r in (verdict.get("reasons") or [])[:3]) or "no reasons given"
     return f"Call {call.get('session', '')}: {LEVEL_WORDS.get(level, level)}{risk_text} — {reasons}"
 
 
