@@ -77,9 +77,9 @@ def main() -> int:
 
 def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     from PySide6.QtCore import QEventLoop, QRect, Qt, QTimer
-    from PySide6.QtGui import QImage, QPixmap
+    from PySide6.QtGui import QImage
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtWidgets import QApplication
 
     from desktop.app import build_desktop, build_parser
     from desktop.controllers.source_plan import SourcePlan, build_sources
@@ -138,7 +138,8 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
         app.primaryScreen().grabWindow(0).save(str(out_dir / f"{name}.png"))
         print(f"saved {out_dir / name}.png")
 
-    # A stand-in for the call app's window: a still of the recording in a titled window.
+    # A stand-in for the call app's window: a still of the recording in a titled window, in a process of
+    # its own as a real call app is (CallShield leaves out its own process's windows).
     source = FileVideoSource(recording)
     source.open()
     frame = source.read()
@@ -146,11 +147,8 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     assert frame is not None, f"{recording}: no video frames"
     image = frame.image[:, :, ::-1].copy()  # BGR -> RGB
     still = QImage(image.data, image.shape[1], image.shape[0], image.strides[0], QImage.Format.Format_RGB888)
-    call_window = QLabel()
-    call_window.setWindowTitle("Team call - Meeting (stand-in call window)")
-    call_window.setPixmap(QPixmap.fromImage(still).scaled(480, 384, Qt.AspectRatioMode.KeepAspectRatio,
-                                                          Qt.TransformationMode.SmoothTransformation))
-    call_window.setGeometry(700, 330, 480, 384)
+    still.save(str(tmp / "call-still.png"))
+    call_window = StandInCall(tmp / "call-still.png", "Team call - Meeting (stand-in call window)", "480x384+700+330")
 
     # 1. First-run check (the same checks as `callshield doctor`).
     wait_for(lambda: not desktop.runner.busy, 30)
@@ -163,6 +161,7 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
 
     # 2. Choosing the call app's window.
     call_window.show()
+    wait_for(call_window.mapped, 20)
     settle(300)
     chooser.set_video_kind("window")
     chooser.refresh()
@@ -173,7 +172,6 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
 
     # 3. Drawing a screen region over the call window's video.
     chooser.set_video_kind("region")
-    call_window.raise_()
     settle(200)
     chooser.draw_region()  # hides CallShield's window, then grabs the screen
     wait_for(lambda: chooser.overlay is not None, 10)
@@ -203,7 +201,7 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     monitor.start()
     wait_for(lambda: session.active and monitor.preview.frame_seq is not None, 20)
     call_window.show()
-    call_window.raise_()
+    wait_for(call_window.mapped, 20)
     desktop.overlay.raise_()
     settle(1000)
     shoot("06-overlay-over-call")
@@ -310,6 +308,30 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     wait_for(lambda: desktop.audit.model.rowCount() > 0, 5)
     shoot("13-audit")
     desktop.quit()
+
+
+class StandInCall:
+    """scripts/stand_in_call.py as a process: shown while it runs, gone when stopped."""
+
+    def __init__(self, picture: Path, title: str, geometry: str) -> None:
+        self.args = [sys.executable, str(ROOT / "scripts" / "stand_in_call.py"), str(picture), title, geometry]
+        self.title = title
+        self.process: subprocess.Popen | None = None
+
+    def show(self) -> None:
+        self.hide()
+        self.process = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def mapped(self) -> bool:
+        from verification.sources import list_windows
+
+        return any(w.title == self.title for w in list_windows())
+
+    def hide(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
 
 
 ADMIN_PASSWORD = "screenshot admin password"

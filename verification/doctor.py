@@ -102,7 +102,9 @@ def check_screen_capture(platform: str = sys.platform, environ: Mapping[str, str
 
 
 def check_window_capture(support: Callable[[], str | None] | None = None,
-                         windows: Callable[[], Sequence[Any]] | None = None) -> Check:
+                         windows: Callable[[], Sequence[Any]] | None = None, own_pid: int | None = None) -> Check:
+    """`own_pid`: the process whose windows are CallShield's (default this one): not counted as calls."""
+    from verification.sources.own_windows import split_own
     from verification.sources.window_lookup import list_windows, window_support
 
     support = support or window_support
@@ -114,11 +116,12 @@ def check_window_capture(support: Callable[[], str | None] | None = None,
                      "Choose 'Screen region' or 'Whole monitor' in CallShield and keep the call window "
                      "inside it.")
     try:
-        count = len(windows())
+        count = len(split_own(windows(), os.getpid() if own_pid is None else own_pid)[0])
     except Exception as exc:  # noqa: BLE001
         return Check("windows", title, "warning", f"The window list could not be read: {_one_line(exc)}.",
                      "Choose 'Screen region' or 'Whole monitor' instead.")
-    return Check("windows", title, "ok", f"Call windows can be picked by title ({count} window(s) visible now).")
+    return Check("windows", title, "ok", f"Call windows can be picked by title ({count} window(s) of other apps "
+                 f"visible now).")
 
 
 # -- devices --------------------------------------------------------------------------------------

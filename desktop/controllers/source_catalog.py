@@ -6,6 +6,7 @@ a worker thread; each part fails alone and says why in one line instead of empty
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -13,6 +14,7 @@ from typing import Callable, Sequence
 from verification.sources import (AudioDeviceInfo, CameraInfo, ScreenRegion, WindowInfo, list_audio_inputs,
                                   list_cameras, list_monitors, list_windows, loopback_hint,
                                   pick_loopback_device, window_support)
+from verification.sources.own_windows import split_own
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,8 @@ class SourceInventory:
     loopback: AudioDeviceInfo | None = None
     #: one line per kind that is unavailable: "windows", "screen", "cameras", "audio", "loopback"
     problems: dict[str, str] = field(default_factory=dict)
+    #: CallShield's own windows: never listed, but a capture that shows one is warned about
+    own_windows: list[WindowInfo] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class SourceProbes:
     cameras: Callable[[], Sequence[CameraInfo]] = list_cameras
     audio_inputs: Callable[[], Sequence[AudioDeviceInfo]] = list_audio_inputs
     window_support: Callable[[], str | None] = window_support
+    own_pid: Callable[[], int] = os.getpid  # whose windows are CallShield's own
     platform: str = sys.platform
 
 
@@ -48,13 +53,14 @@ def discover(probes: SourceProbes, include_cameras: bool = False,
     works can light its LED. `exclude_titles`: our own windows are never a call to watch."""
     problems: dict[str, str] = {}
     windows: list[WindowInfo] = []
+    own: list[WindowInfo] = []
     reason = probes.window_support()
     if reason is not None:
         problems["windows"] = reason
     else:
         try:
-            windows = [w for w in probes.windows()
-                       if w.title and not any(w.title.startswith(t) for t in exclude_titles)]
+            windows, own = split_own(probes.windows(), probes.own_pid())
+            windows = [w for w in windows if w.title and not any(w.title.startswith(t) for t in exclude_titles)]
         except Exception as exc:  # noqa: BLE001 - one failing probe must not hide the others
             problems["windows"] = _one_line(exc)
     monitors: list[ScreenRegion] = []
@@ -76,4 +82,4 @@ def discover(probes: SourceProbes, include_cameras: bool = False,
     loopback = pick_loopback_device(inputs, probes.platform)
     if loopback is None:
         problems["loopback"] = loopback_hint(probes.platform)
-    return SourceInventory(windows, monitors, cameras, inputs, loopback, problems)
+    return SourceInventory(windows, monitors, cameras, inputs, loopback, problems, own)

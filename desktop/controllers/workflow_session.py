@@ -286,9 +286,10 @@ class WorkflowSession:
 
     def create_transfer(self, amount: str, currency: str, counterparty: str, beneficiary: Mapping[str, str],
                         checklist: Mapping[str, bool], claimed_contact: str | None = None, note: str = "",
-                        call: Mapping[str, Any] | None = None) -> int:
+                        call: Mapping[str, Any] | None = None, kind: str = "transfer") -> int:
+        """Any of the engine's request kinds (transfer, new beneficiary, bank-detail change)."""
         assert self.user is not None
-        request = lifecycle.create_request(self.ctx, self.user, "transfer", amount, currency, counterparty,
+        request = lifecycle.create_request(self.ctx, self.user, kind, amount, currency, counterparty,
                                            beneficiary, call=call, claimed_contact=claimed_contact or None,
                                            checklist=checklist, note=note)
         return request.id

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from desktop.views.local_time import local_time
 from desktop.views.sign_in import SignedInState
+from verification.workflow.plain_words import BENEFICIARY_WORDS, STEP_KIND_WORDS, what_words, words
 from verification.workflow.roles import User
 
 
@@ -22,14 +23,14 @@ NOUNS = {"Approve": "approval", "Release": "release"}
 def decision_summary(view: dict[str, Any], verb: str) -> str:
     e = html.escape
     beneficiary = view.get("beneficiary") or {}
-    payee = ", ".join(f"{k} {v}" for k, v in beneficiary.items()) or "none given"
+    payee = ", ".join(f"{BENEFICIARY_WORDS.get(k, words(k))} {v}" for k, v in beneficiary.items()) or "none given"
     steps = [s for s in view.get("steps") or [] if s.get("outcome") == "ok"]
-    done = "".join(f"<li>{e(s['kind'])} by {e(s['actor'])} at {e(local_time(s['at']))}</li>" for s in steps)
+    done = "".join(f"<li>{e(STEP_KIND_WORDS.get(s['kind'], words(s['kind'])))} by {e(s['actor'])} at {e(local_time(s['at']))}</li>" for s in steps)
     problems = "".join(f"<p style='color:#b00020'><b>NOT VALID:</b> {e(p)}</p>" for p in view.get("problems") or [])
     missing = "; ".join(view.get("missing") or [])
     if missing:
         problems += f"<p><b>Still missing:</b> {e(missing)}</p>"
-    return (f"<p><b>{e(verb)} request {view['id']}</b>: {e(str(view['amount']))} {e(view['currency'])}</p>"
+    return (f"<p><b>{e(verb)} request {view['id']}</b>: {e(what_words(view))}</p>"
             f"<p>Counterparty: <b>{e(view['counterparty'])}</b><br>Beneficiary: <b>{e(payee)}</b><br>"
             f"Requested by {e(view['requester'])}</p>"
             f"<p>Confirmed so far:</p><ul>{done or '<li>nothing yet</li>'}</ul>{problems}"

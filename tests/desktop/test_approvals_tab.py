@@ -33,8 +33,9 @@ def test_inbox_shows_request_verdict_and_steps(qtbot: QtBot, desk_world: DeskWor
     assert page.inbox.item(0).text().startswith(f"#{request_id} 25000.00 EUR to Acme Supplies — call HIGH RISK")
     assert page.selected_id() == request_id
     detail = page.detail.toPlainText()
-    assert "Call verdict: Call call-7: HIGH RISK, risk 0.91 — voice_synthetic: 0.93" in detail
-    assert "callback — ok by alan" in detail
+    assert "Call verdict: Call call-7: HIGH RISK, risk 91 of 100 — Synthetic voice: 93 of 100" in detail
+    assert page.checklist.status_of("callback") == ["done"]
+    assert next(row.by for row in page.checklist.rows if row.step == "callback").startswith("alan at ")
     assert "requested by rita" in detail
 
 
@@ -46,7 +47,7 @@ def test_approve_works(qtbot: QtBot, desk_world: DeskWorld) -> None:
     assert _state(desk_world, request_id) == "held"  # nothing happens before the password is typed again
     summary = page.decision.summary.text()
     assert "25000.00 EUR" in summary and "Acme Supplies" in summary and "GB33BUKB20201555555555" in summary
-    assert "callback by alan at " in summary
+    assert "Call-back by alan at " in summary
     confirm(qtbot, page.decision, "wrong password!")
     assert page.decision.isVisible() and page.decision.error.text() == "authentication failed for user 'sam'"
     assert _state(desk_world, request_id) == "held"
@@ -76,7 +77,7 @@ def test_missing_steps_refusal_is_shown(qtbot: QtBot, desk_world: DeskWorld) -> 
     confirm(qtbot, page.decision)
     assert page.result.text().startswith("approve after the other steps are done; missing ")
     assert _state(desk_world, request_id) == "held"
-    assert "Still missing:" in page.detail.toPlainText()
+    assert page.checklist.status_of("one_time_code") == ["MISSING"]
 
 
 def test_wrong_role_is_refused(qtbot: QtBot, desk_world: DeskWorld) -> None:

@@ -37,7 +37,7 @@ def test_a_change_made_elsewhere_reaches_every_view(qtbot: QtBot, desk_world: De
         page.show()
     state.sign_in("rita", PASSWORD)
     assert requests.requests.item(0).text().startswith(f"#{request_id} HELD")
-    assert "Still missing" in requests.detail.toPlainText()
+    assert requests.checklist.status_of("approval") == ["MISSING"]
     assert approvals.selected_id() == request_id
     records = audit.model.rowCount()
 
@@ -48,7 +48,7 @@ def test_a_change_made_elsewhere_reaches_every_view(qtbot: QtBot, desk_world: De
     qtbot.waitUntil(lambda: requests.requests.item(0).text().startswith(f"#{request_id} APPROVED"), timeout=5_000)
     assert requests.selected_id() == request_id  # the selection stays; the request box follows it
     assert "State APPROVED" in requests.detail.toPlainText()
-    assert "Still missing" not in requests.detail.toPlainText()
+    assert requests.checklist.status_of("approval") == ["done"]
     qtbot.waitUntil(lambda: approvals.inbox.count() == 0, timeout=5_000)
     assert "No requests are waiting" in approvals.detail.toPlainText()
     qtbot.waitUntil(lambda: audit.model.rowCount() > records, timeout=5_000)
@@ -70,9 +70,11 @@ def test_countdowns_tick_and_hidden_pages_do_not_poll(qtbot: QtBot, desk_world: 
 
     requests.show()
     qtbot.waitUntil(lambda: requests.selected_id() == request.id, timeout=5_000)  # caught up when shown
-    assert "60 min left" in requests.detail.toPlainText()  # 900,000 EUR: a 60-minute cooling-off hold
+    hold = requests.checklist.status_of("hold")  # 900,000 EUR: a 60-minute cooling-off hold
+    assert hold[0] in ("waiting: 1:00:00 left", "waiting: 59:59 left"), hold
     desk_world.clock.advance(minutes=7)  # nothing written: only the clock moves
-    qtbot.waitUntil(lambda: "53 min left" in requests.detail.toPlainText(), timeout=5_000)
+    qtbot.waitUntil(lambda: requests.checklist.status_of("hold")[0].startswith(("waiting: 53:00", "waiting: 52:5")),
+                    timeout=5_000)
 
 
 def test_a_reading_started_for_one_user_never_lands_after_sign_out(qtbot: QtBot, desk_world: DeskWorld) -> None:

@@ -10,10 +10,10 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.tasks import TaskRunner
-from desktop.views.approvals.approvals_page import detail_html
 from desktop.views.audit.audit_page import AuditPage
 from desktop.views.local_time import local_time
 from desktop.views.sign_in import SignedInState
+from desktop.views.step_rows import step_rows
 from tests.desktop.workflow_world import DeskWorld, desk_world  # noqa: F401 - fixture
 from tests.verification.conftest import PASSWORD
 
@@ -48,6 +48,6 @@ def test_request_details_and_audit_log_show_local_times(qtbot: QtBot, desk_world
     view = state.session.request_view(request_id)
     step_at = view["steps"][0]["at"]
     assert STORED.match(step_at)  # stored in UTC with microseconds…
-    html = detail_html(view)
-    assert not STORED.search(html) and local_time(step_at) in html  # …shown in local time
+    shown = " ".join(f"{row.what} {row.by}" for row in step_rows(view))
+    assert not STORED.search(shown) and local_time(step_at) in shown  # …shown in local time
     assert local_time(step_at) != step_at[:19].replace("T", " ")  # and it is not UTC here

@@ -62,7 +62,7 @@ def test_form_creates_a_held_request_linked_to_the_call(qtbot: QtBot, desk_world
     assert not page.checks["urgency"].isChecked() and not page.link_call.isChecked()
     assert page.selected_id() == request_id
     assert "+44 20 7946 0000" in page.callback_number.text() or "+442079460000" in page.callback_number.text()
-    assert "Still missing:" in page.detail.toPlainText()
+    assert "MISSING" in page.checklist.status_of("callback")
 
 
 def test_link_without_a_call_and_bad_amount_are_refused(qtbot: QtBot, desk_world: DeskWorld) -> None:

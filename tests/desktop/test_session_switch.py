@@ -179,13 +179,14 @@ def test_nothing_of_the_first_user_reaches_the_second(qtbot: QtBot, desk_world: 
 
     # What Sam creates carries only what Sam entered.
     used.requests.amount.setText("900")
+    used.requests.iban.setText("DE89370400440532013000")  # a transfer needs an IBAN: Sam's own
     used.requests.create_button.click()
     match = re.match(r"Request (\d+) created", used.requests.result.text())
     assert match, used.requests.result.text()
     with desk_world.ctx.database.reading() as connection:
         view = request_view(connection, int(match.group(1)), desk_world.clock, desk_world.ctx.pins)
     assert view["requester"] == "sam"
-    assert view["beneficiary"] in ({}, None) and not view.get("claimed_contact") and not view.get("note")
+    assert view["beneficiary"] == {"iban": "DE89370400440532013000"} and not view.get("claimed_contact") and not view.get("note")
     assert not any(view["checklist"].values())
 
 

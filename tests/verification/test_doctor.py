@@ -15,7 +15,8 @@ from verification.doctor import (Check, check_audio, check_cameras, check_databa
 from verification.errors import InputError
 from verification.inference.manifest import load_manifest
 from verification.inference.model_dir import resolve_model_dir
-from verification.sources import AudioDeviceInfo, CameraInfo
+from verification.sources import AudioDeviceInfo, CameraInfo, ScreenRegion
+from verification.sources.window_lookup import WindowInfo
 from verification.store.database import open_database
 
 
@@ -46,8 +47,9 @@ def test_screen_grab_result() -> None:
 def test_window_capture_falls_back_to_regions() -> None:
     missing = check_window_capture(support=lambda: "window capture needs xwininfo", windows=lambda: [])
     assert missing.status == "warning" and "Screen region" in (missing.fix or "")
-    ok = check_window_capture(support=lambda: None, windows=lambda: [1, 2, 3])
-    assert ok.status == "ok" and "3 window(s)" in ok.found
+    windows = [WindowInfo(n, f"app {n}", ScreenRegion(0, 0, 100, 100), pid=100 + n) for n in (1, 2, 3)]
+    ok = check_window_capture(support=lambda: None, windows=lambda: windows, own_pid=102)
+    assert ok.status == "ok" and "2 window(s) of other apps" in ok.found  # CallShield's own is not a call
 
 
 def test_cameras() -> None:

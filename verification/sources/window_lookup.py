@@ -29,6 +29,7 @@ class WindowInfo:
     title: str
     region: ScreenRegion
     owner: str = ""  # application name where the OS says
+    pid: int = 0  # the owning process where the OS says (0: unknown); tells CallShield's own windows apart
 
 
 class WindowBackend(Protocol):
@@ -48,12 +49,19 @@ class WindowRegion:
         self._backend = backend
 
     @classmethod
-    def find(cls, title_contains: str, backend: WindowBackend | None = None) -> WindowRegion:
-        """The largest visible window whose title (or app name) contains the text, any case."""
+    def find(cls, title_contains: str, backend: WindowBackend | None = None,
+             own_pid: int | None = None) -> WindowRegion:
+        """The largest visible window whose title (or app name) contains the text, any case; never one
+        of this process's own windows (`own_pid`, default this process): CallShield would watch itself."""
         backend = backend or window_backend()
         needle = title_contains.casefold()
-        matches = [w for w in backend.list_windows()
-                   if needle in w.title.casefold() or needle in w.owner.casefold()]
+        own_pid = os.getpid() if own_pid is None else own_pid
+        found = [w for w in backend.list_windows()
+                 if needle in w.title.casefold() or needle in w.owner.casefold()]
+        matches = [w for w in found if w.pid != own_pid]
+        if found and not matches:
+            raise InputError(f"window '{title_contains}': only CallShield's own window has that title; "
+                             f"name the call app's window")
         if not matches:
             raise InputError(f"window '{title_contains}': no visible window has that title")
         best = max(matches, key=lambda w: w.region.width * w.region.height)
@@ -116,6 +124,7 @@ _XWININFO_FIELDS = {
 }
 _XWININFO_TITLE = re.compile(r'xwininfo: Window id: 0x[0-9a-fA-F]+ "(.*)"\s*$', re.M)
 _WINDOW_IDS = re.compile(r"0x[0-9a-fA-F]+")
+_NET_WM_PID = re.compile(r"_NET_WM_PID\(CARDINAL\) = (\d+)")
 
 
 def parse_xwininfo(text: str) -> tuple[str, ScreenRegion, bool] | None:
@@ -137,8 +146,14 @@ class _XwininfoWindows:
         for window_id in self._top_level_ids():
             parsed = self._query(window_id)
             if parsed is not None and parsed[2] and parsed[0] and parsed[1].width > 1:
-                windows.append(WindowInfo(window_id, parsed[0], parsed[1]))
+                windows.append(WindowInfo(window_id, parsed[0], parsed[1], pid=self._pid(window_id)))
         return windows
+
+    @staticmethod
+    def _pid(window_id: int) -> int:
+        out = _run(["xprop", "-id", hex(window_id), "_NET_WM_PID"]) if shutil.which("xprop") else None
+        match = _NET_WM_PID.search(out or "")
+        return int(match.group(1)) if match else 0
 
     def region(self, window_id: int) -> ScreenRegion | None:
         parsed = self._query(window_id)
@@ -197,8 +212,18 @@ class _XlibWindows:
             region = self.region(window_id)
             title = self._title(window_id)
             if region is not None and title:
-                windows.append(WindowInfo(int(window_id), title, region))
+                windows.append(WindowInfo(int(window_id), title, region, pid=self._pid(window_id)))
         return windows
+
+    def _pid(self, window_id: int) -> int:
+        from Xlib import X, error
+
+        window = self._display.create_resource_object("window", window_id)
+        try:
+            prop = window.get_full_property(self._display.intern_atom("_NET_WM_PID"), X.AnyPropertyType)
+        except error.XError:
+            return 0
+        return int(prop.value[0]) if prop and len(prop.value) else 0
 
     def region(self, window_id: int) -> ScreenRegion | None:
         from Xlib import X, error
@@ -248,6 +273,7 @@ class _Win32Windows:
                            ("GetWindowTextW", [hwnd, wintypes.LPWSTR, ctypes.c_int]),
                            ("GetWindowLongW", [hwnd, ctypes.c_int]),
                            ("GetWindowRect", [hwnd, ctypes.POINTER(wintypes.RECT)]),
+                           ("GetWindowThreadProcessId", [hwnd, ctypes.POINTER(wintypes.DWORD)]),
                            ("EnumWindows", [self._enum_proc, wintypes.LPARAM])):
             getattr(self._user32, name).argtypes = args
         self._dwmapi.DwmGetWindowAttribute.argtypes = [hwnd, wintypes.DWORD, ctypes.c_void_p,
@@ -275,7 +301,9 @@ class _Win32Windows:
             title = self._title(hwnd)
             region = self.region(hwnd)
             if title and region is not None and not ex_style & self._WS_EX_TOOLWINDOW:
-                windows.append(WindowInfo(hwnd, title, region))
+                pid = self._wintypes.DWORD()
+                self._user32.GetWindowThreadProcessId(hwnd, self._ctypes.byref(pid))
+                windows.append(WindowInfo(hwnd, title, region, pid=int(pid.value)))
         return windows
 
     def region(self, window_id: int) -> ScreenRegion | None:
@@ -327,7 +355,8 @@ class _QuartzWindows:
             owner = str(info.get(q.kCGWindowOwnerName, "") or "")
             title = str(info.get(q.kCGWindowName, "") or "") or owner
             if region is not None and title:
-                windows.append(WindowInfo(int(info[q.kCGWindowNumber]), title, region, owner))
+                windows.append(WindowInfo(int(info[q.kCGWindowNumber]), title, region, owner,
+                                          int(info.get(q.kCGWindowOwnerPID, 0) or 0)))
         return windows
 
     def region(self, window_id: int) -> ScreenRegion | None:

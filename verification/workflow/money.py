@@ -36,6 +36,11 @@ def parse_currency(text: str) -> str:
     return code
 
 
+def payment_currencies() -> list[str]:
+    """Every code parse_currency accepts, sorted: for a list to choose from."""
+    return sorted(c.code for c in Currency if c.exponent is not None and c.code.isalpha() and len(c.code) == 3)
+
+
 def minor_units(code: str) -> int:
     exponent = Currency(code).exponent
     return 0 if exponent is None else int(exponent)

@@ -5,7 +5,6 @@ missing, wrong role) is shown as its own one line."""
 from __future__ import annotations
 
 import html
-import math
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -13,10 +12,12 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QSplitter, QTextBrowser, QVBoxLayout, QWidget)
 
 from desktop.views.decision_dialog import DecisionDialog
-from desktop.views.local_time import local_clock, local_time
 from desktop.views.request_list import RequestList
 from desktop.views.sign_in import SignedInState, SignInBar
+from desktop.views.step_checklist import StepChecklist
+from desktop.views.step_rows import shown_as_row
 from verification.errors import CallShieldError
+from verification.workflow.plain_words import BENEFICIARY_WORDS, risk_words, verdict_reason_words, what_words
 from verification.workflow.roles import User
 
 LEVEL_WORDS = {"low": "low risk", "elevated": "elevated risk", "high": "HIGH RISK", "unknown": "could not be judged",
@@ -30,41 +31,32 @@ def call_summary(call: dict[str, Any] | None) -> str:
     verdict = call.get("verdict") or {}
     level = str(verdict.get("level", "unknown"))
     risk = verdict.get("risk")
-    risk_text = f", risk {float(risk):.2f}" if isinstance(risk, (int, float)) else ""
-    reasons = "; ".join(str(r) for r in (verdict.get("reasons") or [])[:3]) or "no reasons given"
+    risk_text = f", risk {risk_words(risk)}" if isinstance(risk, (int, float)) else ""
+    reasons = "; ".join(verdict_reason_words(str(r)) for r in (verdict.get("reasons") or [])[:3]) or "no reasons given"
     return f"Call {call.get('session', '')}: {LEVEL_WORDS.get(level, level)}{risk_text} — {reasons}"
 
 
 def detail_html(view: dict[str, Any]) -> str:
     e = html.escape
-    rows = [f"<h3>Request {view['id']}: {e(view['kind'])} {e(str(view['amount']))} {e(view['currency'])} "
+    rows = [f"<h3>Request {view['id']}: {e(('transfer ' if view['kind'] == 'transfer' else '') + what_words(view))} "
             f"to {e(view['counterparty'])}</h3>",
             f"<p>State <b>{e(view['state'].upper())}</b>; requested by {e(view['requester'])}; "
             f"policy v{view.get('policy_version')}</p>",
             f"<p><b>Call verdict:</b> {e(call_summary(view.get('call')))}</p>"]
     beneficiary = view.get("beneficiary") or {}
     if beneficiary:
-        rows.append("<p><b>Beneficiary:</b> " + e(", ".join(f"{k}={v}" for k, v in beneficiary.items())) + "</p>")
+        rows.append("<p><b>Beneficiary:</b> " + e(", ".join(f"{BENEFICIARY_WORDS.get(k, k.replace('_', ' '))} {v}"
+                                                          for k, v in beneficiary.items())) + "</p>")
     if view.get("claimed_contact"):
         rows.append(f"<p><b>Red flag:</b> the caller offered the number {e(view['claimed_contact'])} "
                     f"(never used for the call-back)</p>")
     for flag in view.get("red_flags") or []:  # look-alike names (mixed scripts)
         rows.append(f"<p><b>Red flag:</b> {e(flag)}</p>")
-    reqs = view.get("requirements") or {}
-    if reqs.get("reasons"):
-        rows.append("<p><b>Required because:</b> " + e("; ".join(reqs["reasons"])) + "</p>")
-    steps = view.get("steps") or []
-    rows.append("<p><b>Steps done:</b></p><ul>" + "".join(
-        f"<li>{e(s['kind'])} — {e(s['outcome'])} by {e(s['actor'])} at {e(local_time(s['at']))}</li>" for s in steps)
-        + ("" if steps else "<li>none yet</li>") + "</ul>")
     for problem in view.get("problems") or []:  # evidence the engine will not count at release
         rows.append(f"<p style='color:#b00020'><b>NOT VALID:</b> {e(problem)}</p>")
-    if view.get("missing"):
-        rows.append("<p><b>Still missing:</b> " + e("; ".join(view["missing"])) + "</p>")
-    if view.get("hold_remaining_minutes"):
-        left = math.ceil(float(view["hold_remaining_minutes"]))
-        until = f" until {e(local_clock(view['held_until']))}" if view.get("held_until") else ""
-        rows.append(f"<p>Cooling-off hold{until}: {left} min left</p>")
+    others = [m for m in view.get("missing") or [] if not shown_as_row(m)]  # the steps table shows the rest
+    if others:
+        rows.append("<p><b>Still missing:</b> " + e("; ".join(others)) + "</p>")
     return "".join(rows)
 
 
@@ -92,6 +84,7 @@ class ApprovalsPage(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.detail = QTextBrowser()
         self.detail.setAccessibleName("Request details")
+        self.checklist = StepChecklist()
         self.comment = QLineEdit()
         self.comment.setPlaceholderText("Comment (required to reject)")
         self.comment.setAccessibleName("Comment")
@@ -116,6 +109,7 @@ class ApprovalsPage(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.detail, 1)
+        right_layout.addWidget(self.checklist, 1)
         decide = QHBoxLayout()
         decide.addWidget(self.comment, 1)
         decide.addWidget(self.approve_button)
@@ -152,6 +146,7 @@ class ApprovalsPage(QWidget):
         if not signed_in:
             self._views = {}
             self.inbox.clear()
+            self.checklist.show_view(None)
             show_plain(self.detail, "Sign in to see the requests waiting for approval.")
             return
         try:
@@ -170,11 +165,12 @@ class ApprovalsPage(QWidget):
         for view in views:
             own = " (your request)" if me is not None and view["requester"] == me.name else ""
             level = LEVEL_WORDS.get(str(view.get("verdict_level")), str(view.get("verdict_level")))
-            rows.append((view["id"], f"#{view['id']} {view['amount']} {view['currency']} to {view['counterparty']} "
+            rows.append((view["id"], f"#{view['id']} {what_words(view)} to {view['counterparty']} "
                                      f"— call {level}{own}"))
         self.inbox.fill(rows, keep)
         if not self.inbox.count():
             show_plain(self.detail, "No requests are waiting for approval.")
+            self.checklist.show_view(None)
         else:
             self._show_selected()
 
@@ -186,6 +182,7 @@ class ApprovalsPage(QWidget):
         view = self._views.get(self.selected_id() or 0)
         if view is not None:
             show_detail(self.detail, detail_html(view))
+            self.checklist.show_view(view)
 
     def approve(self) -> None:
         """Asks first (what, to whom, what was confirmed) and takes the password again."""

@@ -17,6 +17,7 @@ from desktop.controllers.source_plan import (CameraTarget, DeviceAudio, MonitorT
 from desktop.tasks import TaskRunner
 from desktop.views.monitor.region_overlay import RegionOverlay
 from verification.sources import ScreenRegion
+from verification.sources.own_windows import own_window_in
 
 VIDEO_KINDS = (("window", "Call app window"), ("region", "Screen region"), ("monitor", "Whole monitor"),
                ("camera", "Camera"), ("recording", "Recording (demo or training)"))
@@ -264,11 +265,30 @@ class SourceChooser(QWidget):
             return "Press 'Choose recording…' to pick a file to play as the call."
         return None
 
+    def captured_area(self) -> ScreenRegion | None:
+        """The part of the screen the chosen source grabs (None for a camera or a recording)."""
+        kind = self.video_kind()
+        if kind == "window" and self.window_combo.currentData() is not None:
+            return self.window_combo.currentData().region  # type: ignore[no-any-return]
+        if kind == "region":
+            return self.region
+        if kind == "monitor" and self.monitor_combo.currentData() is not None:
+            number = int(self.monitor_combo.currentData())
+            return self.inventory.monitors[number - 1] if 0 < number <= len(self.inventory.monitors) else None
+        return None
+
+    def self_capture(self) -> str | None:
+        """One line when CallShield's own window lies in the captured area (it would judge itself)."""
+        area = self.captured_area()
+        return own_window_in(area, self.inventory.own_windows) if area is not None else None
+
     def _update_note(self) -> None:
         notes = []
         missing = self.missing()
         if missing:
             notes.append(missing)
+        elif warning := self.self_capture():
+            notes.append(warning[0].upper() + warning[1:] + ".")
         audio_kind = (self.audio.currentData() or ("none", None))[0]
         hint = self.inventory.problems.get("loopback")
         if audio_kind != "recording" and self.inventory.loopback is None and hint:

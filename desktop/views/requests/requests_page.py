@@ -9,28 +9,21 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QTextBrowser, QVBoxLayout,
                                QWidget)
 
 from desktop.views.approvals.approvals_page import detail_html, show_detail, show_plain
 from desktop.views.decision_dialog import DecisionDialog
 from desktop.views.request_list import RequestList
+from desktop.views.requests.request_form import FormRefused, RequestForm
 from desktop.views.sign_in import SignedInState, SignInBar
+from desktop.views.step_checklist import StepChecklist
 from verification.errors import CallShieldError
-from verification.policy.schema import CHECKLIST_ITEMS
 from verification.workflow.confirmations import CALLBACK_OUTCOMES, CONFIRMABLE
 from verification.workflow.directory import Entry
+from verification.workflow.plain_words import what_words
 from verification.workflow.roles import User
-
-CHECKLIST_QUESTIONS = {
-    "urgency": "The caller pressed for urgency",
-    "secrecy": "The caller asked for secrecy",
-    "new_beneficiary": "The beneficiary is new",
-    "changed_bank_details": "The bank details changed",
-    "unusual_channel": "The request came by an unusual channel",
-    "callback_refused": "The caller refused or discouraged a call-back",
-}
 
 #: the call just watched, as the engine's call summary (None: no call to link)
 CallProvider = Callable[[], Mapping[str, Any] | None]
@@ -63,50 +56,21 @@ class RequestsPage(QWidget):
         self.call_provider = call_provider or (lambda: None)
         self.sign_in_bar = SignInBar(state)
 
-        # --- new request form ---
-        self.counterparty = QComboBox()
-        self.amount = QLineEdit()
-        self.currency = QLineEdit("EUR")
-        self.iban = QLineEdit()
-        self.beneficiary_name = QLineEdit()
-        self.claimed_contact = QLineEdit()
-        self.claimed_contact.setPlaceholderText("a number the caller offered (never dialled)")
-        self.note = QLineEdit()
-        self.link_call = QCheckBox("Link the call just watched (its verdict and evidence)")
-        self.checks = {item: QCheckBox(CHECKLIST_QUESTIONS.get(item, item)) for item in CHECKLIST_ITEMS}
-        self.from_speech: set[str] = set()  # items pre-ticked from the call's speech (the clerk may untick)
-        for widget, name in ((self.counterparty, "Counterparty"), (self.amount, "Amount"),
-                             (self.currency, "Currency"), (self.iban, "Beneficiary IBAN"),
-                             (self.beneficiary_name, "Beneficiary name"),
-                             (self.claimed_contact, "Number the caller offered"), (self.note, "Note"),
-                             (self.link_call, "Link the call just watched")):
-            _named(widget, name)
-        for item, box in self.checks.items():
-            _named(box, CHECKLIST_QUESTIONS.get(item, item))
-        self.create_button = _named(QPushButton("&Create and submit"), "Create transfer request")
+        # --- new request form (its inputs stay reachable here by their old names) ---
+        self.form_box = RequestForm()
+        form = self.form_box
+        self.kind, self.counterparty, self.amount, self.currency = form.kind, form.counterparty, form.amount, form.currency
+        self.iban, self.bic, self.beneficiary_name = form.iban, form.bic, form.beneficiary_name
+        self.claimed_contact, self.note, self.link_call, self.checks = (form.claimed_contact, form.note, form.link_call,
+                                                                        form.checks)
+        self.create_button = form.create_button
         self.create_button.clicked.connect(self.create)
-        form = QFormLayout()
-        form.addRow("Counterparty", self.counterparty)
-        form.addRow("Amount", self.amount)
-        form.addRow("Currency", self.currency)
-        form.addRow("Beneficiary IBAN", self.iban)
-        form.addRow("Beneficiary name", self.beneficiary_name)
-        form.addRow("Number offered", self.claimed_contact)
-        form.addRow("Note", self.note)
-        form_box = QGroupBox("New transfer request")
-        form_layout = QVBoxLayout(form_box)
-        form_layout.addLayout(form)
-        form_layout.addWidget(QLabel("Checklist: tick what happened"))
-        for box in self.checks.values():
-            form_layout.addWidget(box)
-        form_layout.addWidget(self.link_call)
-        form_layout.addWidget(self.create_button)
-        form_layout.addStretch(1)
 
         # --- requests and their steps ---
         self.requests = _named(RequestList(), "Open requests")
         self.requests.currentItemChanged.connect(lambda _new, _old: self._show_selected())
         self.detail = _named(QTextBrowser(), "Request status")
+        self.checklist = StepChecklist()
         self.callback_number = QLabel("")
         _named(self.callback_number, "Directory number to call back")
         self.callback_number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -148,19 +112,21 @@ class RequestsPage(QWidget):
         grid.addWidget(self.issue_button, 3, 0)
         grid.addWidget(self.code, 3, 1, 1, 2)
         grid.addWidget(self.code_button, 3, 3)
-        grid.addWidget(QLabel("Code phrase"), 4, 0)
+        self.phrase_label = QLabel("Code phrase")
+        grid.addWidget(self.phrase_label, 4, 0)
         grid.addWidget(self.phrase, 4, 1, 1, 2)
         grid.addWidget(self.phrase_button, 4, 3)
         grid.addWidget(self.release_button, 5, 3)
 
         right = QVBoxLayout()
         right.addWidget(QLabel("Open requests"))
-        right.addWidget(self.requests, 1)
-        right.addWidget(self.detail, 2)
+        right.addWidget(self.requests, 2)
+        right.addWidget(self.detail, 3)
+        right.addWidget(self.checklist, 4)
         right.addWidget(steps)
         right.addWidget(self.result)
         body = QHBoxLayout()
-        body.addWidget(form_box, 1)
+        body.addWidget(self.form_box, 1)
         body.addLayout(right, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.sign_in_bar)
@@ -194,6 +160,8 @@ class RequestsPage(QWidget):
         if not signed_in:
             self._shown = None
             self.requests.clear()
+            self.checklist.show_view(None)
+            self._show_phrase(False)
             self.counterparty.clear()
             self.callback_number.setText("")
             self.callback_number.setProperty("phone_id", None)
@@ -218,11 +186,13 @@ class RequestsPage(QWidget):
             self.counterparty.addItems(names)
             if chosen in names:
                 self.counterparty.setCurrentText(chosen)
-        self.requests.fill(((view["id"], f"#{view['id']} {view['state'].upper()} {view['amount']} "
-                                         f"{view['currency']} to {view['counterparty']}") for view in found.views),
+        self.requests.fill(((view["id"], f"#{view['id']} {view['state'].upper()} {what_words(view)} "
+                                         f"to {view['counterparty']}") for view in found.views),
                            keep)
         if not self.requests.count():
             show_plain(self.detail, "No open requests.")
+            self._show_phrase(False)
+            self.checklist.show_view(None)
             self.callback_number.setText("")
             self.callback_number.setProperty("phone_id", None)
             self.release_button.setEnabled(False)
@@ -249,53 +219,43 @@ class RequestsPage(QWidget):
             return
         phone = self._phone_for(found, str(view["counterparty"]))
         show_detail(self.detail, detail_html(view))
+        self.checklist.show_view(view)
+        entry = next((e for e in found.entries if e.name == view["counterparty"]), None)
+        self._show_phrase(entry is not None and entry.has_phrase)
         self.callback_number.setText(phone[1] if phone else "no active directory number: ask an admin")
         self.callback_number.setProperty("phone_id", phone[0] if phone else None)
         self.release_button.setEnabled(view["state"] == "approved" and not view["hold_remaining_minutes"])
 
+    @property
+    def from_speech(self) -> set[str]:
+        return self.form_box.from_speech
+
+    def pretick_from_speech(self, items: list[str]) -> None:
+        self.form_box.pretick_from_speech(items)
+
+    def _show_phrase(self, enrolled: bool) -> None:
+        """The code-phrase check only where the counterparty has a phrase enrolled (nothing to say otherwise)."""
+        for widget in (self.phrase_label, self.phrase, self.phrase_button):
+            widget.setVisible(enrolled)
+
     def create(self) -> None:
-        beneficiary = {k: v for k, v in (("iban", self.iban.text().strip()),
-                                         ("name", self.beneficiary_name.text().strip())) if v}
         call = self.call_provider() if self.link_call.isChecked() else None
         if self.link_call.isChecked() and call is None:
             self.result.setText("No finished call to link: watch the call first, or untick the link.")
             return
         try:
+            args = self.form_box.request_args()
             request_id = self.state.session.create_transfer(
-                self.amount.text().strip(), self.currency.text().strip(), self.counterparty.currentText(),
-                beneficiary, {k: box.isChecked() for k, box in self.checks.items()},
-                self.claimed_contact.text().strip() or None, self._note_with_speech(), call)
-        except CallShieldError as error:
+                args["amount"], args["currency"], self.counterparty.currentText(), args["beneficiary"],
+                {k: box.isChecked() for k, box in self.checks.items()}, self.claimed_contact.text().strip() or None,
+                self.form_box.note_with_speech(), call, kind=args["kind"])
+        except (FormRefused, CallShieldError) as error:
             self.result.setText(str(error))
             return
         self.result.setText(f"Request {request_id} created and held until its steps are done.")
-        self._clear_form()  # the next request starts empty: no IBAN, number or tick carried over
+        self.form_box.clear()  # the next request starts empty: no IBAN, number or tick carried over
         self.refresh()
         self.select(request_id)
-
-    def pretick_from_speech(self, items: list[str]) -> None:
-        """Tick the checklist items that cues heard in the call answer; the clerk confirms or unticks."""
-        for item in items:
-            if item in self.checks and not self.checks[item].isChecked():
-                self.checks[item].setChecked(True)
-                self.from_speech.add(item)
-                self.checks[item].setText(f"{CHECKLIST_QUESTIONS.get(item, item)} (heard in the call)")
-
-    def _note_with_speech(self) -> str:
-        """The note, plus which ticks came from speech and were kept: the record says so."""
-        kept = sorted(item for item in self.from_speech if self.checks[item].isChecked())
-        note = self.note.text().strip()
-        return " ".join(filter(None, [note, f"[Ticked from the call's speech: {', '.join(kept)}]" if kept else ""]))
-
-    def _clear_form(self) -> None:
-        """Everything but the counterparty and currency, which the next request usually shares."""
-        for field in (self.amount, self.iban, self.beneficiary_name, self.claimed_contact, self.note):
-            field.clear()
-        for box in (*self.checks.values(), self.link_call):
-            box.setChecked(False)
-        for item in self.from_speech:
-            self.checks[item].setText(CHECKLIST_QUESTIONS.get(item, item))
-        self.from_speech.clear()
 
     def _step(self, action: Callable[[int], str | None], done: str) -> None:
         request_id = self.selected_id()
