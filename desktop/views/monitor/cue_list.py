@@ -43,6 +43,7 @@ class CueList(QGroupBox):
         self.setAccessibleName("Scam cues heard in the call")
         layout = QVBoxLayout(self)
         self.items = QListWidget()
+        self.items.setMaximumHeight(84)  # a few quotes; the verdict above keeps the room it needs
         self.items.setAccessibleName("Scam cues with their time and quote")
         self.items.setWordWrap(True)
         self.status = QLabel("Cues appear here after a recorded call has been watched.")

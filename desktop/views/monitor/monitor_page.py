@@ -82,6 +82,7 @@ class MonitorPage(QWidget):
         right.setMinimumWidth(380)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        self.verdict.setMinimumHeight(250)  # level, advice, reasons and people stay readable at 768 px
         right_layout.addWidget(self.verdict, 1)
         right_layout.addWidget(self.challenge, 0)
         right_layout.addWidget(self.cues, 0)
