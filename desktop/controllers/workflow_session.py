@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,8 @@ from verification.trust.pinning import pin_root, read_root_file
 from verification.trust.root import RootPins, TrustRoot
 from verification.trust.store import pinned_root
 from verification.workflow.context import Context
-from verification.workflow.installations import installation_audit_log
+from verification.workflow.installations import (installation_audit_log, installation_registered,
+                                                 register_installation)
 from verification.workflow.directory import Entry, list_entries
 from verification.workflow.roles import User
 from verification.workflow.secrets_hash import SlowHasher
@@ -221,6 +223,15 @@ class WorkflowSession:
             bodies = [json.loads(r.body) for r in read_records(connection)]
         return [AuditRow(int(b["seq"]), str(b["at"]), str(b["actor"]), str(b["action"]), str(b["subject"]))
                 for b in bodies]
+
+    def machine_registered(self) -> bool:
+        """Whether this computer's audit key was registered by an admin (else it cannot write)."""
+        return installation_registered(self.ctx)
+
+    def register_machine(self) -> str:
+        """As `callshield audit register-installation`, by the signed-in admin; returns the key id."""
+        ctx, user = self.acting()
+        return register_installation(ctx, user, f"desktop on {platform.node() or 'this computer'}")
 
     def verify_audit(self, pin: bool = False) -> AnchoredCheck:
         """As `callshield audit verify [--pin]`: the chain, then this machine's anchor, which moves on when

@@ -19,7 +19,8 @@ def installation_keys(connection: Connection, pins: RootPins | None) -> dict[str
 
 def unregistered_problem(key_id: str) -> str:
     return (f"this installation's audit key {key_id} is not registered by an admin, so nothing can be saved here: "
-            f"an admin must run `callshield audit register-installation` on this machine")
+            f"an admin must register this machine (`callshield audit register-installation`, or "
+            f"Register this computer in the app's Audit tab)")
 
 
 class InstallationGate:

@@ -13,9 +13,9 @@ from verification.audit.anchor import AnchorFile
 from verification.audit.anchor_keeper import AnchoringAuditLog
 from verification.audit.keys import load_installation_key
 from verification.audit.log import AuditEvent
-from verification.errors import AuthError
+from verification.errors import AuditError, AuthError
 from verification.store.clock import Clock, format_time
-from verification.trust.installations import InstallationGate
+from verification.trust.installations import InstallationGate, installation_keys
 from verification.trust.records import installation_body
 from verification.trust.root import RootPins
 from verification.trust.store import append_record
@@ -29,6 +29,16 @@ def installation_audit_log(data_dir: Path, clock: Clock, pins: RootPins) -> Anch
     """What the CLI and the desktop write with: this data directory's key, gated, keeping its anchor."""
     return AnchoringAuditLog(load_installation_key(data_dir), clock, InstallationGate(pins),
                              AnchorFile.in_data_dir(data_dir))
+
+
+def installation_registered(ctx: Context) -> bool:
+    """Whether an admin registered the key this session writes with (False without a pinned root)."""
+    key = ctx.audit.key
+    try:
+        with ctx.database.reading() as connection:
+            return installation_keys(connection, ctx.pins).get(key.key_id) == key.public_b64
+    except (AuthError, AuditError):
+        return False
 
 
 def register_installation(ctx: Context, actor: User, label: str) -> str:

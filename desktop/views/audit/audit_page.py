@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QFileDialog, 
 
 from desktop.controllers.workflow_session import AuditRow, describe_check
 from desktop.tasks import TaskRunner
+from desktop.views.audit.machine_bar import MachineBar
 from desktop.views.local_time import local_time
 from desktop.views.sign_in import SignedInState, SignInBar
 from verification.audit.anchored_check import AnchoredCheck
@@ -93,6 +94,8 @@ class AuditPage(QWidget):
         actions.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.sign_in_bar)
+        self.machine = MachineBar(state)
+        layout.addWidget(self.machine)
         layout.addLayout(top)
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
