@@ -29,19 +29,28 @@ LIVE = EngineConfig(realtime=True, lossless=False)
 @pytest.fixture(autouse=True)
 def _tasks_end_with_their_test() -> Iterator[None]:
     """A page's task still running after its test would deliver its result to widgets already
-    deleted, inside the next test (a crash under load): wait for them, then let Qt deliver."""
-    yield
+    deleted, inside the next test (a crash under load): wait for them, then let Qt deliver. Python's
+    cyclic garbage collector runs only here, between tests with no worker thread left: collecting
+    earlier tests' Qt wrappers while a live call's threads run crashed the interpreter twice in CI-like
+    runs (a PySide6 teardown hazard, seen only with several hundred tests' widgets in one process)."""
+    import gc
     import threading
 
     from PySide6.QtWidgets import QApplication
 
-    for thread in threading.enumerate():
-        if thread.name.startswith("callshield-desktop-") and thread.name != "callshield-desktop-session" \
-                and thread is not threading.current_thread():
-            thread.join(60)
-    app = QApplication.instance()
-    if app is not None:
-        app.processEvents()
+    gc.disable()
+    try:
+        yield
+        for thread in threading.enumerate():
+            if thread.name.startswith("callshield-desktop-") and thread.name != "callshield-desktop-session" \
+                    and thread is not threading.current_thread():
+                thread.join(60)
+        app = QApplication.instance()
+        if app is not None:
+            app.processEvents()
+    finally:
+        gc.enable()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
