@@ -373,7 +373,7 @@ def admin_world(args: object, tmp: Path) -> dict[str, Path]:
     from verification.policy.changes import propose_policy
     from verification.policy.default import default_policy
     from verification.policy.parse import policy_document
-    from verification.workflow import directory, users
+    from verification.workflow import directory, policy_keys, users
     from verification.workflow.roles import Role
 
     ctx, _data_dir = default_context_factory(getattr(args, "db"), getattr(args, "data_dir"))()
@@ -395,7 +395,7 @@ def admin_world(args: object, tmp: Path) -> dict[str, Path]:
         keys[user.name] = tmp / f"{user.name}.pem"
         write_private_key(keys[user.name], private)
         signers[user.name] = SigningKey.from_private(private)
-        users.register_admin_key(ctx, user, signers[user.name].public_b64)
+        policy_keys.register_admin_key(ctx, user, signers[user.name].public_b64)
     weaker = policy_document(default_policy())
     weaker["limits"]["request_ttl_hours"] = 168
     propose_policy(ctx, bea, weaker, signers["bea"])

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from desktop.controllers.workflow_session import WorkflowSession
 from verification.audit.keys import SigningKey, read_private_key, write_private_key
 from verification.errors import AuthError
-from verification.workflow.users import register_admin_key
+from verification.workflow.policy_keys import register_admin_key
 
 
 def load_signing_key(path: str, passphrase: str) -> SigningKey:

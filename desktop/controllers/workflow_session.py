@@ -41,7 +41,7 @@ from verification.workflow.secrets_hash import SlowHasher
 from verification.workflow.users import authenticate, bootstrap_admins, set_password
 from verification.workflow.waiting import must_set_own_password
 from verification.workflow.states import FINAL
-from verification.workflow.views import list_requests, request_view
+from verification.workflow.views import list_requests, request_view, request_views
 
 ContextFactory = Callable[[], tuple[Context, Path]]
 
@@ -262,7 +262,7 @@ class WorkflowSession:
     def held_requests(self) -> list[dict[str, Any]]:
         with self.ctx.database.reading() as connection:
             found = list_requests(connection, "held")
-            return [request_view(connection, r.id, self.ctx.clock, self.ctx.pins) for r in found]
+            return request_views(connection, [r.id for r in found], self.ctx.clock, self.ctx.pins)
 
     def request_view(self, request_id: int) -> dict[str, Any]:
         with self.ctx.database.reading() as connection:
@@ -293,7 +293,7 @@ class WorkflowSession:
         """Requests not yet final (draft, held, approved), newest first."""
         with self.ctx.database.reading() as connection:
             found = [r for r in list_requests(connection) if r.state not in FINAL]
-            return [request_view(connection, r.id, self.ctx.clock, self.ctx.pins) for r in found]
+            return request_views(connection, [r.id for r in found], self.ctx.clock, self.ctx.pins)
 
     def create_transfer(self, amount: str, currency: str, counterparty: str, beneficiary: Mapping[str, str],
                         checklist: Mapping[str, bool], claimed_contact: str | None = None, note: str = "",

@@ -17,7 +17,7 @@ from tests.desktop.workflow_world import DeskWorld, desk_world  # noqa: F401 - f
 from tests.verification.conftest import PASSWORD
 from verification.audit.keys import SigningKey, write_private_key
 from verification.inference.manifest import load_manifest
-from verification.workflow import users
+from verification.workflow import policy_keys
 from verification.workflow.roles import Role, User
 
 
@@ -32,7 +32,7 @@ class AdminWorld:
         private = Ed25519PrivateKey.generate()
         write_private_key(path, private)
         if register and as_user is not None:
-            users.register_admin_key(self.desk.ctx, as_user, SigningKey.from_private(private).public_b64)
+            policy_keys.register_admin_key(self.desk.ctx, as_user, SigningKey.from_private(private).public_b64)
         self.keys[name] = path
         return path
 

@@ -21,7 +21,7 @@ from verification.policy.default import default_policy
 from verification.policy.in_force import policy_in_force
 from verification.policy.parse import policy_document
 from verification.store.tables import policies, policy_signatures, requests
-from verification.workflow import confirmations, lifecycle, users
+from verification.workflow import confirmations, lifecycle, policy_keys
 from verification.workflow.request import ActionRequest
 from verification.workflow.roles import Role
 from verification.workflow.states import State
@@ -31,7 +31,7 @@ LOW = {"session": "c", "verdict": {"risk": 0.1, "level": "low", "reasons": []}, 
 
 def _key(w: World) -> SigningKey:
     key = SigningKey.from_private(Ed25519PrivateKey.generate())
-    users.register_admin_key(w.ctx, w.admin, key.public_b64)
+    policy_keys.register_admin_key(w.ctx, w.admin, key.public_b64)
     return key
 
 
@@ -150,7 +150,7 @@ def test_untouched_policies_keep_working_and_two_admins_recover(world: World) ->
         _create(w)
     bob = w.admin2
     bob_key = SigningKey.from_private(Ed25519PrivateKey.generate())
-    users.register_admin_key(w.ctx, bob, bob_key.public_b64)
+    policy_keys.register_admin_key(w.ctx, bob, bob_key.public_b64)
     assert sign_policy(w.ctx, bob, change.version, bob_key).state == "active"  # two admins recover
     assert _create(w).policy_version == 3
     assert lifecycle.release(w.ctx, w.requester, _approved(w).id).state == State.RELEASED

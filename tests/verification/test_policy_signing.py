@@ -19,13 +19,13 @@ from verification.policy.changes import propose_policy, sign_policy
 from verification.policy.default import default_policy
 from verification.policy.parse import policy_document
 from verification.store.tables import policies, policy_signatures
-from verification.workflow import users
+from verification.workflow import policy_keys, users
 from verification.workflow.roles import Role, User
 
 
 def _key(w: World, user: User) -> SigningKey:
     key = SigningKey.from_private(Ed25519PrivateKey.generate())
-    users.register_admin_key(w.ctx, user, key.public_b64)
+    policy_keys.register_admin_key(w.ctx, user, key.public_b64)
     return key
 
 
@@ -148,5 +148,5 @@ def test_admin_grant_needs_a_second_admin_once_two_exist(world: World) -> None:
         users.confirm_admin(w.ctx, w.admin, "mallory")
     mallory = signed_in(w.ctx, "mallory")
     with pytest.raises(AuthError, match="admin role"):
-        users.register_admin_key(w.ctx, mallory, SigningKey.from_private(Ed25519PrivateKey.generate()).public_b64)
+        policy_keys.register_admin_key(w.ctx, mallory, SigningKey.from_private(Ed25519PrivateKey.generate()).public_b64)
     assert Role.ADMIN in users.confirm_admin(w.ctx, bob, "mallory").roles

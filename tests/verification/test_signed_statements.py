@@ -19,7 +19,7 @@ from verification.trust.records import roles_body
 from verification.trust.root import PIN_FILE
 from verification.trust.statements import make_statement
 from verification.trust.store import append_record
-from verification.workflow import confirmations, lifecycle, users
+from verification.workflow import confirmations, lifecycle, policy_keys, users
 from verification.workflow.evidence import current_content
 from verification.workflow.request import ActionRequest, load_request
 from verification.workflow.roles import Role
@@ -217,7 +217,7 @@ def test_policy_key_row_inserted_by_hand_signs_nothing(world: World) -> None:
 
     w = world
     mine = SigningKey.from_private(Ed25519PrivateKey.generate())
-    users.register_admin_key(w.ctx, w.admin, mine.public_b64)
+    policy_keys.register_admin_key(w.ctx, w.admin, mine.public_b64)
     doc = policy_document(default_policy())
     doc["name"] = "weaker"
     doc["limits"]["code_ttl_minutes"] = 30  # a weakening: two admins must sign
@@ -245,7 +245,7 @@ def test_segregation_follows_the_policy_and_never_shows_the_requester_a_code(wor
     keys = {}
     for admin in (w.admin, w.admin2):
         keys[admin.name] = SigningKey.from_private(Ed25519PrivateKey.generate())
-        users.register_admin_key(w.ctx, admin, keys[admin.name].public_b64)
+        policy_keys.register_admin_key(w.ctx, admin, keys[admin.name].public_b64)
     change = propose_policy(w.ctx, w.admin, doc, keys["ada"])
     assert change.needed == 2 and any("duties.callback_by_other" in x for x in change.weakens)
     assert sign_policy(w.ctx, w.admin2, change.version, keys["ben"]).state == "active"

@@ -13,6 +13,7 @@ from verification.commands.workflow_common import (KEY_PASSPHRASE_ENV, admin_key
                                                    open_context, read_secret, usage)
 from verification.errors import AuthError
 from verification.trust.pinning import export_root
+from verification.workflow import policy_keys
 from verification.workflow import users as service
 from verification.workflow.roles import Role
 
@@ -124,14 +125,14 @@ def _keygen(args: argparse.Namespace) -> int:
 def _register_key(args: argparse.Namespace) -> int:
     key = admin_key(args.key)
     with open_context(args) as ctx:
-        key_id = service.register_admin_key(ctx, login(ctx, args), key.public_b64)
+        key_id = policy_keys.register_admin_key(ctx, login(ctx, args), key.public_b64)
     emit(args, {"key_id": key_id}, f"registered policy signing key {key_id}")
     return 0
 
 
 def _revoke_key(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
-        service.revoke_admin_key(ctx, login(ctx, args), args.key_id)
+        policy_keys.revoke_admin_key(ctx, login(ctx, args), args.key_id)
     emit(args, {"revoked": args.key_id}, f"revoked key {args.key_id}")
     return 0
 

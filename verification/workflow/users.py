@@ -1,4 +1,4 @@
-"""Users, roles, passwords, personal keys and admin policy-signing keys. Every change is audited in the
+"""Users, roles, passwords and personal keys (admins' policy-signing keys: policy_keys.py). Every change is audited in the
 same transaction.
 
 Each person has an Ed25519 key sealed by their own password (trust/sealed.py). Keys and roles take effect
@@ -14,13 +14,12 @@ from typing import Iterable, Sequence
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, func, insert, select, update
 
-from verification.audit.keys import SigningKey, key_id_for, load_public_key
+from verification.audit.keys import SigningKey
 from verification.audit.log import AuditEvent
 from verification.errors import AuditError, AuthError
 from verification.store.clock import format_time
-from verification.store.tables import admin_keys, audit_head, trust_records, users
-from verification.trust.records import (TWO_PERSON_ROLES, StoredTrustRecord, installation_body, key_body,
-                                        policy_key_body, roles_body)
+from verification.store.tables import audit_head, trust_records, users
+from verification.trust.records import TWO_PERSON_ROLES, StoredTrustRecord, installation_body, key_body, roles_body
 from verification.trust.root import RootKey, TrustRoot
 from verification.trust.sealed import seal, unseal
 from verification.trust.store import (append_record, cosign_record, database_id, publish_root, sealed_key,
@@ -355,47 +354,3 @@ def authenticate_os_account(ctx: Context, os_account: str) -> User:
     if row is None or not row.active:
         raise AuthError(f"operating-system account {os_account!r} is not mapped to an active CallShield user")
     return User.from_row(row)
-
-
-def register_admin_key(ctx: Context, actor: User, public_b64: str) -> str:
-    """An admin registers their own policy-signing public key, signed with their own personal key; returns its id."""
-    load_public_key(public_b64)  # refuses anything that is not an Ed25519 key
-    key_id = key_id_for(public_b64)
-    with ctx.database.transaction() as connection:
-        admin = current(connection, actor)
-        require_role(admin, Role.ADMIN, "register a policy signing key")
-        trust = signing_key_of(ctx, connection, admin)
-        assert admin.signer is not None
-        if not trust.keys[admin.signer.key_id].owner_set:
-            raise AuthError(f"{admin.name!r} signs with a key an admin set: change your own password first")
-        if connection.execute(select(admin_keys.c.key_id).where(admin_keys.c.key_id == key_id)).first():
-            raise AuthError(f"key {key_id} is already registered")
-        now = format_time(ctx.clock())
-        connection.execute(insert(admin_keys).values(key_id=key_id, user_id=admin.id, public_key=public_b64,
-                                                     added_at=now, revoked_at=None))
-        append_record(connection, "policy_key", admin.id,
-                      policy_key_body(admin.id, admin.name, key_id, public_b64, True, now), [admin.signer])
-        ctx.audit.append(connection, AuditEvent(actor=admin.name, action="user.key_registered",
-                                                subject=f"user:{admin.name}",
-                                                after={"key_id": key_id, "public_key": public_b64}))
-    return key_id
-
-
-def revoke_admin_key(ctx: Context, actor: User, key_id: str) -> None:
-    """Any admin may revoke a policy-signing key (say, another admin's lost one), signed with their own key."""
-    with ctx.database.transaction() as connection:
-        admin = current(connection, actor)
-        require_role(admin, Role.ADMIN, "revoke a policy signing key")
-        signing_key_of(ctx, connection, admin)
-        assert admin.signer is not None
-        row = connection.execute(select(admin_keys).where(admin_keys.c.key_id == key_id).with_for_update()).first()
-        if row is None or row.revoked_at is not None:
-            raise AuthError(f"no active key {key_id}")
-        now = format_time(ctx.clock())
-        connection.execute(update(admin_keys).where(admin_keys.c.key_id == key_id).values(revoked_at=now))
-        owner = user_by_id(connection, row.user_id)
-        append_record(connection, "policy_key", owner.id,
-                      policy_key_body(owner.id, owner.name, key_id, row.public_key, False, now), [admin.signer])
-        ctx.audit.append(connection, AuditEvent(actor=admin.name, action="user.key_revoked",
-                                                subject=f"user:{user_by_id(connection, row.user_id).name}",
-                                                before={"key_id": key_id}, after={"revoked": True}))
