@@ -8,6 +8,8 @@ way two approvers or two releases are serialised and the loser sees the winner's
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -51,12 +53,28 @@ def _connection_lost(error: BaseException | None) -> bool:
         error.connection_invalidated or isinstance(error, (exc.OperationalError, exc.InterfaceError)))
 
 
+def _use_wal(cursor: Any) -> None:
+    """WAL is a property of the file, set once. Switching a new file to it needs an exclusive lock, and
+    SQLite answers "database is locked" at once (no busy wait) while another first connection holds
+    one: wait for it here, up to the busy timeout, instead of failing the open."""
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (see below)
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous=FULL")  # a committed approval survives power loss
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
