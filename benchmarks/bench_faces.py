@@ -7,6 +7,7 @@ ONNX run time (how much the Python around the models costs).
 
     python benchmarks/bench_faces.py [--frames 150] [--threads 2] [--detect-every 5]
     python benchmarks/bench_faces.py --onnx face_mesh=PATH/TO/variant.onnx   # try a model variant
+    python benchmarks/bench_faces.py --versus-mediapipe [--rounds 7]  # GRID scenes against MediaPipe
 """
 
 from __future__ import annotations
@@ -121,7 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model-dir", default=None)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--onnx", action="append", default=[], metavar="ID=PATH", help="use this file for a model id")
+    ap.add_argument("--versus-mediapipe", action="store_true", help="compare with MediaPipe FaceMesh (own venv)")
+    ap.add_argument("--rounds", type=int, default=7, help="--versus-mediapipe: interleaved rounds")
+    ap.add_argument("--cpu", type=int, default=None, help="--versus-mediapipe: the core both run on (default: last)")
+    ap.add_argument("--cache", type=Path, default=None, help="--versus-mediapipe: where its venv lives")
+    ap.add_argument("--save-landmarks", type=Path, default=None, help="--versus-mediapipe: save ours (.npz)")
+    ap.add_argument("--compare-landmarks", type=Path, default=None, help="agreement with a saved .npz, then exit")
     args = ap.parse_args(argv)
+    if args.versus_mediapipe or args.compare_landmarks:
+        return _versus(args)
 
     overrides = {}
     for item in args.onnx:
@@ -162,6 +171,21 @@ def main(argv: list[str] | None = None) -> int:
         f"goals (1 face < {GOALS_MS[1]:.0f} ms, 9 faces < {GOALS_MS[9]:.0f} ms, ratio < {GOAL_RATIO}): {'met' if ok else 'NOT met'}"
     )
     return 0 if ok else 1
+
+
+def _versus(args: argparse.Namespace) -> int:
+    import faces_vs_mediapipe as vs  # noqa: PLC0415 (a sibling script; only this mode needs it)
+
+    if args.rounds < 1:
+        raise SystemExit("--rounds must be at least 1")
+    loader = ModelLoader(load_manifest(), resolve_model_dir(args.model_dir, os.environ), threads=1)
+    pipeline = create_face_pipeline(loader, FacePipelineOptions(detect_max_side=args.detect_max_side))
+    if args.compare_landmarks:
+        vs.compare_saved(pipeline, args.data, args.compare_landmarks)
+        return 0
+    cpu = args.cpu if args.cpu is not None else max(os.sched_getaffinity(0))
+    cache = args.cache or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "callshield-bench"
+    return vs.compare(pipeline, args.data, cache, args.rounds, cpu, args.save_landmarks)
 
 
 if __name__ == "__main__":
