@@ -5,9 +5,9 @@ a 2x2 / 3x3 call grid), with the faces drifting a few pixels per frame so the tr
 do real work. Prints ms per analysed frame, ms per face, and the ratio of pipeline time to pure
 ONNX run time (how much the Python around the models costs).
 
-    python benchmarks/bench_faces.py [--frames 150] [--threads 2] [--detect-every 5]
+    python benchmarks/bench_faces.py [--frames 150] [--threads 2] [--detect-every 30] [--iris]
     python benchmarks/bench_faces.py --onnx face_mesh=PATH/TO/variant.onnx   # try a model variant
-    python benchmarks/bench_faces.py --versus-mediapipe [--rounds 7]  # GRID scenes against MediaPipe
+    python benchmarks/bench_faces.py --versus-mediapipe [--rounds 7] [--iris]  # GRID scenes vs MediaPipe
 """
 
 from __future__ import annotations
@@ -115,9 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--frames", type=int, default=150, help="measured frames per scene")
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads")
-    ap.add_argument("--detect-every", type=int, default=5)
+    ap.add_argument("--detect-every", type=int, default=FacePipelineOptions().detect_every)
     ap.add_argument("--detect-max-side", type=int, default=640)
-    ap.add_argument("--no-iris", action="store_true")
+    ap.add_argument("--iris", action="store_true", help="iris points too (off in the app: no detector reads them)")
     ap.add_argument("--faces", type=int, nargs="+", default=[1, 4, 9])
     ap.add_argument("--model-dir", default=None)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -139,12 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     loader = ModelLoader(load_manifest(), resolve_model_dir(args.model_dir, os.environ), threads=args.threads)
     source = _Loader(loader, overrides, args.threads)
     options = FacePipelineOptions(
-        detect_every=args.detect_every, detect_max_side=args.detect_max_side, with_iris=not args.no_iris
+        detect_every=args.detect_every, detect_max_side=args.detect_max_side, with_iris=args.iris
     )
     print(f"onnxruntime {ort.__version__}, {args.threads} intra-op thread(s), sequential; cpu count {os.cpu_count()}")
     print(
         f"detect every {args.detect_every} frames at <= {args.detect_max_side} px; mesh + "
-        f"{'no iris' if args.no_iris else 'iris'} + head pose; {args.frames} frames of {CANVAS[0]}x{CANVAS[1]}"
+        f"{'iris' if args.iris else 'no iris'} + head pose; {args.frames} frames of {CANVAS[0]}x{CANVAS[1]}"
     )
     if overrides:
         print("model overrides: " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
@@ -178,8 +178,12 @@ def _versus(args: argparse.Namespace) -> int:
 
     if args.rounds < 1:
         raise SystemExit("--rounds must be at least 1")
-    loader = ModelLoader(load_manifest(), resolve_model_dir(args.model_dir, os.environ), threads=1)
-    pipeline = create_face_pipeline(loader, FacePipelineOptions(detect_max_side=args.detect_max_side))
+    # The app's loader and options (the manifest caps the landmark models at one thread).
+    loader = ModelLoader(load_manifest(), resolve_model_dir(args.model_dir, os.environ))
+    options = FacePipelineOptions(
+        detect_every=args.detect_every, detect_max_side=args.detect_max_side, with_iris=args.iris
+    )
+    pipeline = create_face_pipeline(loader, options)
     if args.compare_landmarks:
         vs.compare_saved(pipeline, args.data, args.compare_landmarks)
         return 0

@@ -4,7 +4,7 @@ MediaPipe 0.10.21 runs in its own virtual environment in the user's cache direct
 first use, reused after; never the app's environment), in a worker process fed the same
 pre-decoded frames as the project's pipeline. Both run on one CPU core (the worker and this
 process are pinned to the same one), MediaPipe in tracking mode with iris refinement, the pipeline
-with one intra-op thread. Rounds interleave the two so load from other processes hits both; the
+as the app builds it. Rounds interleave the two so load from other processes hits both; the
 ratios, not the absolute milliseconds, are the result.
 
 Scenes: a GRID talking head (25 fps, thinned to the app's 15 fps grid) at its own 360x288, the
@@ -132,13 +132,22 @@ class MediaPipeWorker:
             raise SystemExit(f"the MediaPipe worker stopped: {tail[0]}")
         return json.loads(line)
 
-    def run(self, frames_npy: Path, max_faces: int, out: Path) -> tuple[list[float], list[int], np.ndarray]:
+    def _ask(self, request: dict) -> dict:
         assert self._proc.stdin is not None
-        req = {"frames": str(frames_npy), "max_faces": max_faces, "out": str(out)}
-        self._proc.stdin.write(json.dumps(req) + "\n")
+        self._proc.stdin.write(json.dumps(request) + "\n")
         self._proc.stdin.flush()
-        answer = self._read()
-        return answer["ms"], answer["faces"], np.load(out)
+        return self._read()
+
+    def open(self, frames_npy: Path, max_faces: int) -> None:
+        self._ask({"open": str(frames_npy), "max_faces": max_faces})
+
+    def frame(self, index: int, max_faces: int) -> tuple[float, int, np.ndarray]:
+        """ms, faces found, (max_faces, 478, 2) landmarks (NaN where none)."""
+        answer = self._ask({"frame": index})
+        points = np.full((max_faces, 478, 2), np.nan, np.float32)
+        for k, face in enumerate(answer["faces"][:max_faces]):
+            points[k] = np.asarray(face, np.float32)
+        return answer["ms"], len(answer["faces"]), points
 
     def close(self) -> None:
         if self._proc.stdin is not None:
@@ -147,23 +156,24 @@ class MediaPipeWorker:
         self._log.close()
 
 
-def run_pipeline(pipeline: FacePipeline, frames: np.ndarray, faces: int) -> tuple[list[float], list[int], np.ndarray]:
-    """Per-frame ms, face counts and (T, faces, 478, 2) points (mesh then both irises; NaN if none)."""
+def pipeline_frame(pipeline: FacePipeline, frame: np.ndarray, index: int, faces: int) -> tuple[float, int, np.ndarray]:
+    """ms, faces reported, (faces, 478, 2) points: mesh then both irises, NaN where none."""
+    points = np.full((faces, 478, 2), np.nan, np.float32)
+    t0 = time.perf_counter()
+    obs = pipeline.process(frame, index / FPS)
+    ms = 1000.0 * (time.perf_counter() - t0)
+    for k, o in enumerate(obs[:faces]):
+        if o.mesh is not None:
+            points[k, :468] = o.mesh[:, :2]
+        if o.iris is not None:
+            points[k, 468:] = o.iris.reshape(10, 2)
+    return ms, len(obs), points
+
+
+def run_pipeline(pipeline: FacePipeline, frames: np.ndarray, faces: int) -> np.ndarray:
+    """(T, faces, 478, 2) points of a fresh run over the frames."""
     pipeline.reset()
-    points = np.full((len(frames), faces, 478, 2), np.nan, np.float32)
-    ms, counts = [], []
-    for i in range(len(frames)):
-        frame = frames[i]
-        t0 = time.perf_counter()
-        obs = pipeline.process(frame, i / FPS)
-        ms.append(1000.0 * (time.perf_counter() - t0))
-        counts.append(len(obs))
-        for k, o in enumerate(obs[:faces]):
-            if o.mesh is not None:
-                points[i, k, :468] = o.mesh[:, :2]
-            if o.iris is not None:
-                points[i, k, 468:] = o.iris.reshape(10, 2)
-    return ms, counts, points
+    return np.stack([pipeline_frame(pipeline, frames[i], i, faces)[2] for i in range(len(frames))])
 
 
 def _face_error(ours: np.ndarray, ref: np.ndarray) -> tuple[float, float]:
@@ -205,7 +215,8 @@ def compare(pipeline: FacePipeline, data: Path, cache: Path, rounds: int, cpu: i
     all_scenes = scenes(data)
     worker = MediaPipeWorker(mediapipe_python(cache), cpu)
     os.sched_setaffinity(0, {cpu})  # the same single core as the worker
-    print(f"MediaPipe {worker.version} FaceMesh (tracking, refine_landmarks, 1 core) vs the pipeline (1 thread), "
+    iris = "with iris" if pipeline.iris is not None else "no iris"
+    print(f"MediaPipe {worker.version} FaceMesh (tracking, refine_landmarks) vs the pipeline ({iris}), both on "
           f"CPU {cpu}; {rounds} interleaved rounds of {CLIP_FRAMES} frames at {FPS:g} fps")
     ok = True
     saved: dict[str, np.ndarray] = {}
@@ -214,32 +225,40 @@ def compare(pipeline: FacePipeline, data: Path, cache: Path, rounds: int, cpu: i
         for s_index, scene in enumerate(all_scenes):
             frames_npy = Path(tmp) / f"scene{s_index}.npy"
             np.save(frames_npy, np.ascontiguousarray(scene.frames[..., ::-1]))  # MediaPipe takes RGB
-            out = Path(tmp) / "points.npy"
-            ours_side, mp_side = Side([], 0), Side([], 0)
+            ours, theirs = Side([], 0), Side([], 0)
             ratios = []
-            # Round 0 warms both up and is not counted; odd rounds run MediaPipe first.
+            # Round 0 warms both up and is not counted. Frames alternate between the two, and
+            # which goes first alternates by round, so a burst of outside load hits both.
             for r in range(rounds + 1):
-                order = ("ours", "mp") if r % 2 == 0 else ("mp", "ours")
-                for who in order:
-                    if who == "ours":
-                        ms, counts, pts_o = run_pipeline(pipeline, scene.frames, scene.faces)
-                        o_ms, o_counts = ms, counts
-                    else:
-                        ms, counts, pts_m = worker.run(frames_npy, scene.faces, out)
-                        m_ms, m_counts = ms, counts
+                pipeline.reset()
+                worker.open(frames_npy, scene.faces)
+                o_ms, m_ms, o_pts, m_pts = [], [], [], []
+                o_short = m_short = 0
+                for i in range(len(scene.frames)):
+                    for who in ("ours", "mp") if r % 2 == 0 else ("mp", "ours"):
+                        if who == "ours":
+                            ms, n, pts = pipeline_frame(pipeline, scene.frames[i], i, scene.faces)
+                            o_ms.append(ms)
+                            o_pts.append(pts)
+                            o_short += n < scene.faces
+                        else:
+                            ms, n, pts = worker.frame(i, scene.faces)
+                            m_ms.append(ms)
+                            m_pts.append(pts)
+                            m_short += n < scene.faces
                 if r == 0:
                     continue
-                ours_side.ms += o_ms
-                mp_side.ms += m_ms
-                ours_side.short_frames += sum(c < scene.faces for c in o_counts)
-                mp_side.short_frames += sum(c < scene.faces for c in m_counts)
+                ours.ms += o_ms
+                theirs.ms += m_ms
+                ours.short_frames += o_short
+                theirs.short_frames += m_short
                 ratios.append(float(np.median(o_ms) / np.median(m_ms)))
-            mesh_err, iris_err = agreement(pts_o, pts_m)
-            saved[f"scene{s_index}"] = pts_o
-            med = ours_side.median() / mp_side.median()
-            p95 = ours_side.p95() / mp_side.p95()
-            ok &= med <= 1.0 and p95 <= 1.5 and ours_side.short_frames == 0
-            rows.append((scene, ours_side, mp_side, med, p95, min(ratios), max(ratios), mesh_err, iris_err))
+            mesh_err, iris_err = agreement(np.stack(o_pts), np.stack(m_pts))
+            saved[f"scene{s_index}"] = np.stack(o_pts)
+            med = ours.median() / theirs.median()
+            p95 = ours.p95() / theirs.p95()
+            ok &= med <= 1.0 and p95 <= 1.5 and ours.short_frames == 0
+            rows.append((scene, ours, theirs, med, p95, min(ratios), max(ratios), mesh_err, iris_err))
     worker.close()
     print(f"{'scene':<17} {'ours med':>8} {'p95':>6} {'MP med':>7} {'p95':>6} {'ratio':>6} {'p95 ratio':>9} "
           f"{'rounds':>11} {'missed (ours/MP)':>16} {'vs MP mesh':>10} {'iris':>6}")
@@ -265,6 +284,6 @@ def compare_saved(pipeline: FacePipeline, data: Path, reference: Path) -> None:
         key = f"scene{s_index}"
         if key not in ref:
             raise SystemExit(f"{reference} has no landmarks for scene {s_index}")
-        _, _, pts = run_pipeline(pipeline, scene.frames, scene.faces)
+        pts = run_pipeline(pipeline, scene.frames, scene.faces)
         mesh_err, iris_err = agreement(pts, ref[key])
         print(f"{scene.name:<17} vs saved: mesh {mesh_err:.4f}, iris {iris_err:.4f} (outer-eye-corner distances)")

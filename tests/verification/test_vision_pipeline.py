@@ -42,7 +42,7 @@ def test_grid_clips_keep_one_stable_track() -> None:
     clips = sorted(data_or_skip("video", "talking_heads", "grid").glob("*.mpg"))
     assert len(clips) >= 10
     for clip in clips:
-        pipeline = new_pipeline(detect_every=5)
+        pipeline = new_pipeline(detect_every=5, with_iris=True)
         frames = 0
         ids: set[int] = set()
         with av.open(str(clip)) as container:
@@ -61,6 +61,49 @@ def test_grid_clips_keep_one_stable_track() -> None:
         assert 0 < stats.onnx_s < stats.total_s
 
 
+@pytest.mark.slow
+def test_defaults_detect_only_to_find_faces_and_skip_the_iris_model() -> None:
+    clip = sorted(data_or_skip("video", "talking_heads", "grid").glob("*.mpg"))[0]
+    pipeline = new_pipeline()
+    assert pipeline.iris is None
+    frames = 0
+    with av.open(str(clip)) as container:
+        for frame in container.decode(video=0):
+            obs = pipeline.process(frame.to_ndarray(format="bgr24"), float(frame.time or 0.0))
+            assert len(obs) == 1 and obs[0].track_id == 0 and obs[0].mesh is not None and obs[0].iris is None
+            # tracked all along: detection only on the first frame and then every 30th, for joiners
+            assert obs[0].detected == (frames % 30 == 0)
+            frames += 1
+    assert pipeline.stats.detect_frames == -(-frames // 30)
+
+
+def test_nobody_tracked_means_a_search_every_few_frames() -> None:
+    face = read_bgr(labelled_faces("london_set")[5].path)
+    pipeline = new_pipeline(detect_every=30, search_every=4)
+    empty = np.full((480, 640, 3), 90, np.uint8)
+    for i in range(8):
+        assert pipeline.process(empty, i / 15) == []
+    assert pipeline.stats.detect_frames == 2  # frames 0 and 4
+    frame = empty.copy()
+    frame[100:356, 200:456] = face
+    found = [len(pipeline.process(frame, (8 + k) / 15)) for k in range(4)]
+    assert found == [1, 1, 1, 1]  # frame 8 is a search frame
+    assert pipeline.stats.detect_frames == 3  # then tracked: no detection until the 30th frame
+
+
+def test_a_face_the_mesh_is_unsure_of_is_detected_again_next_frame() -> None:
+    face = read_bgr(labelled_faces("london_set")[5].path)
+    frame = np.full((480, 640, 3), 90, np.uint8)
+    frame[100:356, 200:456] = face
+    sure = new_pipeline(detect_every=30)
+    unsure = new_pipeline(detect_every=30, redetect_below=1.5)  # every mesh counts as drifting
+    for i in range(6):
+        assert len(sure.process(frame, i / 15)) == 1
+        assert len(unsure.process(frame, i / 15)) == 1
+    # re-anchored by the detection, a mesh still unsure waits a frame: no detection on every frame
+    assert sure.stats.detect_frames == 1 and unsure.stats.detect_frames == 3  # frames 0, 2, 4
+
+
 def _faces(n: int) -> list[np.ndarray]:
     faces = labelled_faces("london_set")
     return [read_bgr(faces[i * 11].path) for i in range(n)]  # different people
@@ -76,7 +119,7 @@ def _tile_of(box: np.ndarray, tiles: list[np.ndarray]) -> int:
 
 def test_nine_participant_grid_gives_nine_stable_tracks() -> None:
     faces = _faces(9)
-    pipeline = new_pipeline(detect_every=3)
+    pipeline = new_pipeline(detect_every=3, with_iris=True)
     rng = np.random.default_rng(3)
     owner: dict[int, int] = {}  # track id -> tile
     for i in range(10):
@@ -185,7 +228,7 @@ def test_without_mesh_tracks_are_carried_between_detections() -> None:
 
 def test_single_webcam_face_moving_across_the_frame() -> None:
     face = read_bgr(labelled_faces("london_set")[5].path)
-    pipeline = new_pipeline(detect_every=10)
+    pipeline = new_pipeline(detect_every=10, with_iris=True)
     ids = set()
     for i in range(30):
         frame = np.full((480, 640, 3), 90, np.uint8)

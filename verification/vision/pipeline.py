@@ -1,9 +1,11 @@
-"""FacePipeline: detect every N frames, follow faces with the mesh in between, add iris and pose.
+"""FacePipeline: follow faces with the mesh, detect only to find faces or to re-find one, add pose.
 
 Per frame: (1) on detection frames RetinaFace runs on a downscaled copy and its faces are matched
 to tracks; (2) the mesh runs, batched, on every locked track, which both measures the face and
-places it for the next frame; (3) iris and head pose follow from the mesh. A track whose mesh
-loses the face asks for a detection on the next frame; after `max_missing` unconfirmed frames it
+places it for the next frame; (3) head pose (and iris points, for a consumer that asks for them)
+follow from the mesh. Detection runs when a track's mesh loses the face or grows unsure of it
+(the next frame), while no face is tracked (every `search_every` frames), and otherwise only every
+`detect_every` frames to find faces that join. A track unconfirmed for `max_missing` frames
 ends, and its id is reported in `ended_track_ids`.
 """
 
@@ -27,10 +29,16 @@ from verification.vision.types import FaceDetection, FaceObservation
 
 @dataclass(frozen=True, slots=True)
 class FacePipelineOptions:
-    detect_every: int = 5  # frames between detections while faces are tracked by the mesh
+    # Frames between detections while every face is tracked by the mesh: how soon a face that
+    # joins is found (2 s on the 15 fps grid). Without the mesh: between all detections.
+    detect_every: int = 30
+    search_every: int = 5  # frames between detections while no face is tracked
+    redetect_below: float = 0.9  # mesh face confidence under which the next frame re-detects
     detect_max_side: int = 640  # longer side of the detector input, px
     with_mesh: bool = True
-    with_iris: bool = True  # ignored without the mesh (the eye crops are placed by it)
+    # Iris points cost a second model run per face (about twice the mesh) and no shipped
+    # detector reads them: only for a consumer that does. Ignored without the mesh.
+    with_iris: bool = False
     with_head_pose: bool = True  # ignored without the mesh
     min_face_px: float = 24.0  # smallest face box (longer side, frame px) that is reported
     score_threshold: float = 0.7  # detector confidence
@@ -40,8 +48,8 @@ class FacePipelineOptions:
     keep_roi_iou: float = 0.5
 
     def __post_init__(self) -> None:
-        if self.detect_every < 1:
-            raise ValueError("detect_every must be at least 1")
+        if self.detect_every < 1 or self.search_every < 1:
+            raise ValueError("detect_every and search_every must be at least 1")
         if self.max_missing < 0:
             raise ValueError("max_missing must be at least 0")
 
@@ -116,7 +124,10 @@ class FacePipeline:
         image_bgr = np.ascontiguousarray(image_bgr)  # OpenCV needs it; a no-op for decoded frames
         frame = self._frame
         o = self.options
-        detect = self._force_detect or frame - self._last_detect >= o.detect_every
+        every = o.detect_every
+        if self.mesh is not None and not any(tr.roi is not None for tr in self.tracker.tracks):
+            every = min(every, o.search_every)  # nobody tracked: look more often
+        detect = self._force_detect or frame - self._last_detect >= every
         detected_ids: set[int] = set()
         if detect:
             detected_ids = self._detect(image_bgr, frame)
@@ -204,6 +215,8 @@ class FacePipeline:
                 if tr.track_id not in detected_ids:
                     self._force_detect = True
                 continue
+            if p < self.options.redetect_below and tr.track_id not in detected_ids:
+                self._force_detect = True  # drifting: re-anchor on a detection next frame
             meshes[tr.track_id] = mesh
             tr.roi = roi_from_mesh(mesh)
             if tr.track_id not in detected_ids:
