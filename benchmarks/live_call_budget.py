@@ -146,11 +146,14 @@ class PacedMicrophone(AudioSource):
         pass
 
 
-def _speech_worker(model_dir: str | None, chunks: "mp.Queue[np.ndarray | None]", out: "mp.Queue[dict]") -> None:
+def _speech_worker(model_dir: str | None, threads: int, niceness: int, chunks: "mp.Queue[np.ndarray | None]",
+                   out: "mp.Queue[dict]") -> None:
     """The recogniser's own process: feeds what the microphone captured to ChunkedTranscriber, then
     reports its counts and its CPU time (its library threads included) when the call ends."""
+    if niceness:
+        os.nice(niceness)  # background work: the scheduler serves the engine's frames first
     loader = build_model_loader(model_dir)
-    transcriber = ChunkedTranscriber(load_recogniser(loader.manifest, loader.model_dir).transcribe)
+    transcriber = ChunkedTranscriber(load_recogniser(loader.manifest, loader.model_dir, threads).transcribe)
     out.put({"ready": True})
     segments = 0
     cpu0 = _cpu()
@@ -171,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=60.0, help="call length")
     ap.add_argument("--warmup", type=float, default=10.0, help="seconds before the steady state is measured")
     ap.add_argument("--no-speech", action="store_true", help="without the recogniser")
+    ap.add_argument("--speech-threads", type=int, default=1,
+                    help="recogniser threads (two leave the engine no core while a chunk is transcribed)")
+    ap.add_argument("--speech-nice", type=int, default=10, help="recogniser niceness (0: same priority as the engine)")
     ap.add_argument("--camera-fps", type=float, default=15.0,
                     help="frames the camera delivers per second; above 15 the engine thins them, and a "
                          "frame it would have skipped anyway can count as dropped")
@@ -179,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.seconds <= args.warmup + 5 or args.warmup < 0:
         raise SystemExit("--seconds must exceed --warmup (0 or more) by at least 5")
+    if not 0 <= args.speech_nice <= 19:
+        raise SystemExit("--speech-nice must be between 0 and 19")
+    if args.speech_threads < 1:
+        raise SystemExit("--speech-threads must be at least 1")
     if not 1.0 <= args.camera_fps <= 60.0:
         raise SystemExit("--camera-fps must be between 1 and 60")
     clips = sorted((args.data / "video" / "talking_heads" / "grid").glob("*.mpg"))
@@ -196,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         ctx = mp.get_context("spawn")
         chunks: "mp.Queue[np.ndarray | None]" = ctx.Queue()
         results: "mp.Queue[dict]" = ctx.Queue()
-        speech = ctx.Process(target=_speech_worker, args=(args.model_dir, chunks, results), name="speech")
+        speech = ctx.Process(target=_speech_worker, args=(args.model_dir, args.speech_threads, args.speech_nice, chunks, results), name="speech")
         speech.start()
         results.get(timeout=120)  # its model is loaded
     start = time.monotonic() + 1.0  # sources start together, a moment after setup
@@ -223,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     p95 = after["end_to_end"]["p95_ms"] or float("nan")
     print(f"{len(clips[:4])} GRID clips at 1280x720, camera {args.camera_fps:g} fps, 15 analysed; "
           f"{args.seconds:g} s call, steady state from {args.warmup:g} s ({wall:.1f} s measured); cpu count {os.cpu_count()}")
-    speech_note = (f"recogniser process {heard['cpu_s'] / (wall1 - start):.2f} over the whole call" if heard
+    speech_note = (f"recogniser process, {args.speech_threads} thread(s), nice {args.speech_nice}, {heard['cpu_s'] / (wall1 - start):.2f} "
+                   "over the whole call" if heard
                    else "recogniser off")
     print(f"engine CPU: {engine_cores:.2f} of one core (fake capture threads {(side1 - side0) / wall:.2f} "
           f"excluded; {speech_note})")
