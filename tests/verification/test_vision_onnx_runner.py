@@ -57,9 +57,9 @@ def test_factory_loads_only_what_the_options_use() -> None:
     create_face_pipeline(rec, FacePipelineOptions(with_mesh=False))  # type: ignore[arg-type]
     assert rec.asked == ["retinaface"]
     rec.asked.clear()
-    create_face_pipeline(rec, FacePipelineOptions(with_iris=False))  # type: ignore[arg-type]
-    assert sorted(rec.asked) == ["face_mesh", "retinaface"]
+    create_face_pipeline(rec, FacePipelineOptions(with_iris=True))  # type: ignore[arg-type]
+    assert sorted(rec.asked) == ["face_mesh", "iris", "retinaface"]
     rec.asked.clear()
     pipeline = create_face_pipeline(rec)  # type: ignore[arg-type]
-    assert sorted(rec.asked) == ["face_mesh", "iris", "retinaface"]
+    assert sorted(rec.asked) == ["face_mesh", "retinaface"]  # iris only on request
     assert pipeline.stats.frames == 0 and np.isnan(pipeline.stats.overhead_ratio)
