@@ -161,6 +161,22 @@ def test_a_track_ends_when_its_face_leaves() -> None:
     assert len(back[-1]) == 4 and max(o.track_id for o in back[-1]) > leaver
 
 
+def test_a_face_hidden_for_a_moment_keeps_its_track_in_a_grid() -> None:
+    faces = _faces(4)
+    pipeline = new_pipeline(detect_every=30, search_every=5)  # the others stay tracked meanwhile
+    ids = []
+    for i in range(16):
+        hidden = 6 <= i < 9  # a hand over the face for three frames
+        shown = faces[:3] + [np.full_like(faces[3], 32)] if hidden else faces
+        frame, tiles = grid_frame(shown, 2, 2)
+        by_tile = {_tile_of(o.box, tiles): o.track_id for o in pipeline.process(frame, i / 15)}
+        assert len(by_tile) == (3 if hidden else 4) or i in (9, 10, 11), f"frame {i}: {sorted(by_tile)}"
+        ids.append(by_tile.get(3))
+    # lost at frame 6, searched for every 5 frames from the failed detection at 7: back at 12
+    assert ids[12:] == [ids[5]] * 4 and pipeline.ended_track_ids == ()
+    assert pipeline.stats.detect_frames == 3  # frames 0, 7 and 12
+
+
 def _pose(pipeline: FacePipeline, image: np.ndarray) -> tuple[float, float, float]:
     pipeline.reset()
     for k in range(3):  # a still "video": the mesh ROI settles after the first frame

@@ -4,7 +4,7 @@ Per frame: (1) on detection frames RetinaFace runs on a downscaled copy and its 
 to tracks; (2) the mesh runs, batched, on every locked track, which both measures the face and
 places it for the next frame; (3) head pose (and iris points, for a consumer that asks for them)
 follow from the mesh. Detection runs when a track's mesh loses the face or grows unsure of it
-(the next frame), while no face is tracked (every `search_every` frames), and otherwise only every
+(the next frame), while no face is tracked or one is lost (every `search_every` frames), and otherwise only every
 `detect_every` frames to find faces that join. A track unconfirmed for `max_missing` frames
 ends, and its id is reported in `ended_track_ids`.
 """
@@ -32,7 +32,7 @@ class FacePipelineOptions:
     # Frames between detections while every face is tracked by the mesh: how soon a face that
     # joins is found (2 s on the 15 fps grid). Without the mesh: between all detections.
     detect_every: int = 30
-    search_every: int = 5  # frames between detections while no face is tracked
+    search_every: int = 5  # frames between detections while no face is tracked or one is lost
     redetect_below: float = 0.9  # mesh face confidence under which the next frame re-detects
     detect_max_side: int = 640  # longer side of the detector input, px
     with_mesh: bool = True
@@ -125,8 +125,9 @@ class FacePipeline:
         frame = self._frame
         o = self.options
         every = o.detect_every
-        if self.mesh is not None and not any(tr.roi is not None for tr in self.tracker.tracks):
-            every = min(every, o.search_every)  # nobody tracked: look more often
+        tracks = self.tracker.tracks
+        if self.mesh is not None and (not tracks or any(tr.roi is None for tr in tracks)):
+            every = min(every, o.search_every)  # nobody tracked, or a face lost: look more often
         detect = self._force_detect or frame - self._last_detect >= every
         detected_ids: set[int] = set()
         if detect:
