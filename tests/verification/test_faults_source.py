@@ -10,7 +10,8 @@ During the call: each loss is reported (with the media time and the next try), t
 with backoff and resumes; the video detectors say "not judged" for the span, which the report
 shows with the reason; the sound is judged throughout. A device that never returns ends the video
 cleanly with a reason while the sound goes on. Over five loss and return cycles no thread (Python
-or native) and no file handle is left behind.
+or native) and no file handle is left behind. The same for the sound, with the video judged
+throughout.
 """
 
 from __future__ import annotations
@@ -23,12 +24,15 @@ import pytest
 
 from tests.media import write_clip
 from verification.detectors.registry import build_default_registry
+from verification.errors import InputError, SourceLost
 from verification.pipeline.events import EngineEvent, SourceFailed, SourceInterrupted, SourceResumed
 from verification.pipeline.reconnect import RetryPolicy
 from verification.pipeline.runner import CallAnalysis, Engine, EngineConfig
 from verification.report.build import build_report
+from verification.sources.base import AudioChunk, AudioInfo
 from verification.sources.camera_source import CameraSource
 from verification.sources.file_source import FileAudioSource
+from verification.sources.synthetic_source import SyntheticAudioSource, SyntheticFrameSource
 
 VIDEO_IDS = {"face_synthetic", "pulse", "blink", "av_sync", "replay", "challenge"}
 FAST = RetryPolicy(first_delay_s=0.05, max_delay_s=0.2, give_up_after_s=1.5)
@@ -128,3 +132,48 @@ def test_five_losses_and_returns_leak_no_thread_and_no_file_handle(clip: Path, s
     assert _open_fds() == fds, "file handles left open"
     python, native = _threads()
     assert python == threads[0] and native <= threads[1], "threads left running"
+
+
+class DroppingHeadset(SyntheticAudioSource):
+    """A live sound device that stops after `lose_after` chunks, is absent for `absent_tries`
+    reopenings, then returns with its clock at zero again. No test machine has a sound device, so
+    this is the project's live synthetic source with the loss a USB headset shows (PortAudio's
+    stream stops; reopening fails until it is plugged back in)."""
+
+    def __init__(self, lose_after: int, absent_tries: int) -> None:
+        super().__init__(duration_s=3.0, chunk_s=0.1, live=True)
+        self.lose_after, self.absent_tries = lose_after, absent_tries
+        self.chunks = self.opened = 0
+
+    def open(self) -> AudioInfo:
+        self.opened += 1
+        if 1 < self.opened <= 1 + self.absent_tries:
+            raise InputError("audio device 'USB headset': not connected")
+        return super().open()
+
+    def read(self) -> AudioChunk | None:
+        if self.opened == 1 and self.chunks >= self.lose_after:
+            raise SourceLost("audio device 'USB headset': the stream stopped")
+        self.chunks += 1
+        return super().read()
+
+
+def test_lost_sound_comes_back_and_the_video_is_judged_throughout() -> None:
+    events: list[EngineEvent] = []
+    engine = Engine(build_default_registry().create_all(), config=EngineConfig(retry=FAST), on_event=events.append)
+    headset = DroppingHeadset(lose_after=10, absent_tries=2)
+    analysis = engine.run(SyntheticFrameSource(duration_s=4.0, fps=25, live=True), headset)
+    lost = [e for e in events if isinstance(e, SourceInterrupted)]
+    back = [e for e in events if isinstance(e, SourceResumed)]
+    assert [(e.source, e.attempt) for e in lost] == [("audio", 0), ("audio", 1), ("audio", 2)]
+    assert len(back) == 1 and analysis.failures == []
+    [span] = analysis.not_judged
+    assert span.source == "audio" and "stream stopped" in span.reason
+    # the reopened device's clock restarted at zero; the call's runs on past the gap
+    assert 0.9 <= span.t0 <= 1.1 and span.t1 - span.t0 >= back[0].down_s - 0.05
+    assert analysis.metrics["audio_gap_s"] >= span.t1 - span.t0 - 0.05  # zero-filled, marked as a gap
+    assert analysis.metrics["frames_in"] >= 90  # the video went on through the gap (4 s at 25 fps, live)
+    voice = {r.detector_id: r for r in analysis.results}["voice_synthetic"]
+    assert [(w.t0, w.t1) for w in voice.windows if w.reason == span.reason] == [(span.t0, span.t1)]
+    pulse = {r.detector_id: r for r in analysis.results}["pulse"]
+    assert not [w for w in pulse.windows if w.reason == span.reason]  # video-only: judged as ever

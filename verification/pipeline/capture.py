@@ -58,7 +58,7 @@ def _reopen(kind: str, source: FrameSource | AudioSource, lost: CallShieldError,
     """Retry opening until the source is back (True) or the policy gives up or `stop` (False)."""
     _close_quietly(source.close)
     clock.lost()
-    lost_t = clock.last_pts
+    lost_t = clock.last_end
     delays = recovery.policy.delays()
     delay = next(delays)
     sink(SourceInterrupted(kind, str(lost), lost_t, 0, delay))
@@ -108,7 +108,7 @@ def _capture(kind: str, source: FrameSource | AudioSource, opened: Future, stop:
                     raise
                 if not _reopen(kind, source, exc, clock, stop, recovery, sink, failures):
                     break
-                gone = (clock.last_pts, str(exc))
+                gone = (clock.last_end, str(exc))
                 continue
             if item is None:
                 sink(SourceEnded(kind))

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Iterator, TypeVar
 
-from verification.sources.base import AudioChunk, VideoFrame
+from verification.sources.base import INTERNAL_SAMPLE_RATE, AudioChunk, VideoFrame
 
 Item = TypeVar("Item", VideoFrame, AudioChunk)
 
@@ -44,11 +44,13 @@ class NotJudgedSpan:
 
 
 class MediaClock:
-    """Keeps one source's media time increasing across reopenings (capture thread only)."""
+    """Keeps one source's media time increasing across reopenings (capture thread only).
+
+    `last_end` is where the newest input ends: a frame is an instant, an audio chunk lasts."""
 
     def __init__(self) -> None:
         self._offset = 0.0
-        self.last_pts = 0.0
+        self.last_end = 0.0
         self._lost_wall: float | None = None
 
     def lost(self) -> None:
@@ -59,14 +61,15 @@ class MediaClock:
 
     def now_t(self) -> float:
         """Media time now, while the source is gone."""
-        return self.last_pts + self.down_s()
+        return self.last_end + self.down_s()
 
     def place(self, item: Item) -> Item:
         if self._lost_wall is not None:
-            if item.pts + self._offset <= self.last_pts:  # the device restarted its clock
+            if item.pts + self._offset < self.last_end:  # the device restarted its clock
                 self._offset = self.now_t() - item.pts
             self._lost_wall = None
         if self._offset:
             item = replace(item, pts=item.pts + self._offset)
-        self.last_pts = item.pts
+        samples = getattr(item, "samples", None)
+        self.last_end = item.pts + (samples.size / INTERNAL_SAMPLE_RATE if samples is not None else 0.0)
         return item
