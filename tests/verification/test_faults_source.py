@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.media import write_clip
 from verification.detectors.registry import build_default_registry
 from verification.errors import InputError, SourceLost
 from verification.pipeline.events import EngineEvent, SourceFailed, SourceInterrupted, SourceResumed
-from verification.pipeline.reconnect import RetryPolicy
+from verification.pipeline.reconnect import MediaClock, RetryPolicy
 from verification.pipeline.runner import CallAnalysis, Engine, EngineConfig
 from verification.report.build import build_report
 from verification.sources.base import AudioChunk, AudioInfo
@@ -177,3 +179,15 @@ def test_lost_sound_comes_back_and_the_video_is_judged_throughout() -> None:
     assert [(w.t0, w.t1) for w in voice.windows if w.reason == span.reason] == [(span.t0, span.t1)]
     pulse = {r.detector_id: r for r in analysis.results}["pulse"]
     assert not [w for w in pulse.windows if w.reason == span.reason]  # video-only: judged as ever
+
+
+def test_a_device_lost_again_before_its_first_input_is_one_gap() -> None:
+    clock = MediaClock()
+    clock.place(AudioChunk(0, 0.0, 0.0, np.zeros(1600, dtype=np.float32)))  # 0.0-0.1 s
+    clock.lost()
+    time.sleep(0.1)
+    clock.lost()  # reopened, then lost again at once: the gap runs from the first loss
+    time.sleep(0.1)
+    back = clock.place(AudioChunk(0, 0.0, 0.0, np.zeros(1600, dtype=np.float32)))  # its clock restarted
+    assert back.pts >= 0.3 and clock.last_end == back.pts + 0.1
+    assert clock.place(AudioChunk(1, 0.1, 0.0, np.zeros(1600, dtype=np.float32))).pts == back.pts + 0.1

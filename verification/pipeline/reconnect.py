@@ -54,7 +54,8 @@ class MediaClock:
         self._lost_wall: float | None = None
 
     def lost(self) -> None:
-        self._lost_wall = time.monotonic()
+        if self._lost_wall is None:  # lost again before any input: still the same gap
+            self._lost_wall = time.monotonic()
 
     def down_s(self) -> float:
         return 0.0 if self._lost_wall is None else time.monotonic() - self._lost_wall
