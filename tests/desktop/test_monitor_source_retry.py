@@ -14,12 +14,13 @@ from typing import Callable
 from pytestqt.qtbot import QtBot
 
 from desktop.controllers.live_session import LiveSession, SessionState
-from desktop.controllers.source_plan import SourcePlan
+from desktop.controllers.source_plan import CameraTarget, DeviceAudio, SourcePlan
 from desktop.tasks import TaskRunner
 from desktop.views.monitor.monitor_page import MonitorPage
 from desktop.views.monitor.source_chooser import SourceChooser
+from desktop.views.monitor.source_words import lost_sentence, resumed_sentence, source_names
 from tests.desktop.conftest import FAST
-from tests.desktop.support import fake_probes
+from tests.desktop.support import device, fake_probes
 from tests.media import write_clip
 from verification.pipeline.events import SourceInterrupted, SourceResumed
 from verification.pipeline.reconnect import RetryPolicy
@@ -50,7 +51,7 @@ def test_lost_camera_shows_retrying_then_back_and_the_gap(qtbot: QtBot, make_fac
     lost, back = said[0], said[-1]
     assert lost[0] == "SourceInterrupted" and lost[1] == "warning"
     assert "Video lost at 0:00; retrying now" in lost[2] and "stopped delivering frames" in lost[2]
-    assert "Nothing is judged from the video until it is back" in lost[2]
+    assert "Nothing is judged from the picture until it is back" in lost[2]
     assert back[0] == "SourceResumed" and back[1] == "info" and "Video back at 0:0" in back[2]
     assert session.state is SessionState.RUNNING  # the call goes on
     with qtbot.waitSignal(session.ended, timeout=30_000) as ended:
@@ -63,3 +64,12 @@ def test_lost_camera_shows_retrying_then_back_and_the_gap(qtbot: QtBot, make_fac
             and "stopped delivering frames" in p.reason]
     assert gaps and gaps[0].t1 > gaps[0].t0  # the span the camera was gone: not judged, with why
     assert any(r.startswith("The video was not judged from") for r in record.analysis.verdict.reasons)
+
+
+def test_lost_and_back_name_the_source_the_person_chose() -> None:
+    names = source_names(SourcePlan(CameraTarget(0, "USB webcam"), DeviceAudio(device(1, "Headset"), False)))
+    lost = lost_sentence(SourceInterrupted("video", "camera 0: stopped delivering frames", 42.4, 3, 2.0), names)
+    assert lost.startswith("Camera lost at 0:42; retrying in 2 s (tried 3 times). Nothing is judged from the picture")
+    assert lost.endswith("Why: camera 0: stopped delivering frames")
+    back = resumed_sentence(SourceResumed("audio", 3725.0, 8.2), names)
+    assert back.startswith("Microphone back at 1:02:05 after 8 s; the gap is marked not judged")

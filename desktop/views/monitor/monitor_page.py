@@ -24,7 +24,7 @@ from desktop.views.monitor.timeline_view import TimelineView
 from desktop.views.monitor.verdict_panel import VerdictPanel
 from verification.detectors.catalog import DETECTOR_SPECS
 from verification.fusion.verdict import Verdict
-from desktop.views.monitor.source_words import call_clock, lost_sentence, resumed_sentence
+from desktop.views.monitor.source_words import call_clock, lost_sentence, resumed_sentence, source_names
 from verification.pipeline.events import SourceFailed, SourceInterrupted, SourceResumed
 
 PREVIEW_MS = 50  # 20 Hz: smooth enough to follow faces, cheap enough for a busy laptop
@@ -44,6 +44,7 @@ class MonitorPage(QWidget):
         self._timelines_dirty = False
         self._ticks = 0
         self._video_lost = False
+        self._names = source_names(None)  # what the chosen sources are called, for lost/back
 
         self.start_button = QPushButton("&Start watching")
         self.start_button.setAccessibleName("Start watching the call")
@@ -130,6 +131,7 @@ class MonitorPage(QWidget):
             return
         self.banner.hide()
         self._video_lost = False
+        self._names = source_names(plan)
         self.timeline_model.clear()
         self.timelines.refresh()
         self.verdict.show_verdict(Verdict(None, "unknown", ["starting: opening the sources and loading detectors"]),
@@ -189,12 +191,12 @@ class MonitorPage(QWidget):
             self.banner.show_message("error", f"{what} could not be read: {event.message}")
 
     def _on_source_interrupted(self, event: SourceInterrupted) -> None:
-        self.banner.show_message("warning", lost_sentence(event))
+        self.banner.show_message("warning", lost_sentence(event, self._names))
         if event.source == "video":
-            self.preview.show_message(f"Video lost at {call_clock(event.media_t)}; retrying")
+            self.preview.show_message(f"{self._names['video']} lost at {call_clock(event.media_t)}; retrying")
 
     def _on_source_resumed(self, event: SourceResumed) -> None:
-        self.banner.show_message("info", resumed_sentence(event))
+        self.banner.show_message("info", resumed_sentence(event, self._names))
         if event.source == "video":
             self.preview.show_message(f"Watching again since {call_clock(event.media_t)}")
 
