@@ -16,6 +16,7 @@ throughout.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -125,12 +126,14 @@ def test_five_losses_and_returns_leak_no_thread_and_no_file_handle(clip: Path, s
     _call(clip, sound, Unplugger(clip, cycles=1))  # warm the decoders' one-time state
     if not clip.exists():
         clip.with_suffix(".unplugged").rename(clip)
+    gc.collect()  # earlier tests' garbage must not close its files during the count
     fds, threads = _open_fds(), _threads()
     unplug = Unplugger(clip, cycles=5)
     analysis = _call(clip, sound, unplug)
     assert len(unplug.of(SourceResumed)) == 5
     assert len([s for s in analysis.not_judged if s.source == "video"]) == 6  # five returns, then gone
     assert not [t for t in threading.enumerate() if t.name.startswith("callshield-")]
+    gc.collect()
     assert _open_fds() == fds, "file handles left open"
     python, native = _threads()
     assert python == threads[0] and native <= threads[1], "threads left running"
