@@ -194,3 +194,20 @@ def test_a_device_lost_again_before_its_first_input_is_one_gap() -> None:
     back = clock.place(AudioChunk(0, 0.0, 0.0, np.zeros(1600, dtype=np.float32)))  # its clock restarted
     assert back.pts >= 0.3 and clock.last_end == back.pts + 0.1
     assert clock.place(AudioChunk(1, 0.1, 0.0, np.zeros(1600, dtype=np.float32))).pts == back.pts + 0.1
+
+
+def test_a_call_stopped_while_its_camera_is_gone_keeps_the_gap(clip: Path, sound: Path) -> None:
+    unplug = Unplugger(clip, cycles=0)
+    patient = RetryPolicy(first_delay_s=0.05, max_delay_s=0.1, give_up_after_s=600.0)
+    engine = Engine(build_default_registry().create_all(), config=EngineConfig(retry=patient), on_event=unplug)
+    engine.start(_camera(clip), FileAudioSource(sound))
+    deadline = time.monotonic() + 20
+    while len(unplug.of(SourceInterrupted)) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert engine.stop(timeout=10.0)
+    analysis = engine.finish()
+    [span] = analysis.not_judged
+    assert span.source == "video" and span.reason.endswith("; the call was stopped") and span.t1 > span.t0
+    assert any(r.startswith("The video was not judged from") and "the call was stopped" in r
+               for r in analysis.verdict.reasons)
+    assert not unplug.of(SourceFailed) and analysis.failures == []

@@ -88,7 +88,8 @@ class CallFusion:
 
     def add_gap(self, span: NotJudgedSpan) -> None:
         """A source was lost for `span`: that time is never judged evidence for its people."""
-        self._gaps.append(span)
+        if span not in self._gaps:
+            self._gaps.append(span)
 
     def _unseen(self, key: str) -> list[tuple[float, float]]:
         source = "audio" if key == "voice" else "video"

@@ -103,7 +103,7 @@ class Engine:
         self.metrics = EngineMetrics()
         for name in ("vision", "video_detectors", "audio_detectors", "fusion"):
             self.metrics.stage(name)
-        evidence_q: queue.Queue[Evidence | Tick | None] = queue.Queue(maxsize=cfg.evidence_queue)
+        evidence_q: queue.Queue[Evidence | Tick | NotJudgedSpan | None] = queue.Queue(maxsize=cfg.evidence_queue)
         self._evidence_q = evidence_q
         self._spans = []
         recovery = Recovery(cfg.retry, self._lost_span)
@@ -229,6 +229,8 @@ class Engine:
                     if result.modality in LOST_WITH[span.source]]
             if gaps:
                 result.windows = sorted(result.windows + gaps, key=lambda w: (w.t0, w.t1))
+        for span in spans:  # one that ended as the call was stopped never reached the fusion thread
+            self._fusion.add_gap(span)
         verdict = self._fusion.final_verdict(results, self._failures)  # a damaged source leads the reasons
         return CallAnalysis(self._video_info, self._audio_info, results, verdict,
                             dict(self._vision_state.tracks), self.metrics_snapshot(), list(self._failures),
@@ -263,7 +265,7 @@ class Engine:
             if before_t - keep > 0:
                 ring.release(int((before_t - keep) * ring.sample_rate), reader="vision")
 
-    def _run_fusion(self, evidence_q: "queue.Queue[Evidence | Tick | None]", workers: int) -> None:
+    def _run_fusion(self, evidence_q: "queue.Queue[Evidence | Tick | NotJudgedSpan | None]", workers: int) -> None:
         stage = self.metrics.stage("fusion")
         finished = 0
         while finished < workers:
