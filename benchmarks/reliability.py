@@ -5,9 +5,9 @@ Usage: python benchmarks/reliability.py [--mutations 200] [--soak-minutes 3] [--
 
 Prints the fuzz figures (cases tried, reports, refusals, failures, hangs, peak RSS of one
 analysis process) and the soak figures (realtime factor, RSS growth after warm-up, threads and
-descriptors left after stop, queue depths), then the fault tests (source lost and back, model
-swapped while running, SIGKILL and server crash mid-transition, disk full at the audit record)
-and the property tests, with their pass count and time. Exit status 1 when a file failed or
+descriptors left after stop, queue depths), then the fault tests (a live source lost, retried and
+back, model swapped while running, SIGKILL and server crash mid-transition, disk full at the audit
+record on SQLite and PostgreSQL) and the property tests, with their pass count and time. Exit status 1 when a file failed or
 hung, the soak left a thread or descriptor behind, or a fault or property test failed. The long
 runs are `fuzz_media.py` and `soak.py`.
 """

@@ -27,7 +27,8 @@ from verification.detectors.evidence import Evidence
 from verification.errors import CallShieldError
 from verification.fusion.levels import ORDER
 from verification.fusion.verdict import Verdict
-from verification.pipeline.events import EvidenceReported, SourceEnded, SourceFailed, VerdictChanged
+from verification.pipeline.events import (EvidenceReported, SourceEnded, SourceFailed, SourceInterrupted,
+                                          SourceResumed, VerdictChanged)
 from verification.pipeline.runner import CallAnalysis, Engine
 from verification.sources.base import AudioSource, FrameSource
 
@@ -59,6 +60,8 @@ class SessionRecord:
     verdicts: list[tuple[float, float | None, str]] = field(default_factory=list)  # media_t, risk, level
     peak: Verdict | None = None  # the worst moment so far
     failures: list[SourceFailed] = field(default_factory=list)
+    #: a live source lost and retried, then back (or not: then a failure follows), in order
+    interruptions: list[SourceInterrupted | SourceResumed] = field(default_factory=list)
     analysis: CallAnalysis | None = None  # after the end: the engine's call-level results
     ended_at: datetime | None = None
 
@@ -87,6 +90,8 @@ class LiveSession(QObject):
     verdict_changed = Signal(object, float)  # Verdict, latency in seconds
     evidence_added = Signal(object)  # list[Evidence], in arrival order
     source_failed = Signal(object)  # SourceFailed
+    source_interrupted = Signal(object)  # SourceInterrupted: lost mid-call, being retried
+    source_resumed = Signal(object)  # SourceResumed
     source_ended = Signal(str)  # "video" or "audio"
     ended = Signal(object)  # SessionRecord
 
@@ -244,6 +249,10 @@ class LiveSession(QObject):
                 if record is not None:
                     record.failures.append(event)
                 self.source_failed.emit(event)
+            elif isinstance(event, (SourceInterrupted, SourceResumed)):
+                if record is not None:
+                    record.interruptions.append(event)
+                (self.source_interrupted if isinstance(event, SourceInterrupted) else self.source_resumed).emit(event)
             elif isinstance(event, SourceEnded):
                 self.source_ended.emit(event.source)
         if batch:

@@ -11,10 +11,11 @@ import numpy as np
 from verification.detectors.base import Detector, FrameAnalysis
 from verification.detectors.evidence import AudioWindow, DetectorResult, Evidence, Modality
 from verification.detectors.registry import build_default_registry
-from verification.errors import SourceLost
+from verification.errors import InputError, SourceLost
 from verification.pipeline.events import EngineEvent, SourceFailed, VerdictChanged
+from verification.pipeline.reconnect import RetryPolicy
 from verification.pipeline.runner import Engine, EngineConfig
-from verification.sources.base import VideoFrame
+from verification.sources.base import VideoFrame, VideoInfo
 from verification.sources.synthetic_source import SyntheticAudioSource, SyntheticFrameSource
 
 
@@ -66,6 +67,13 @@ class UnpluggedCamera(SyntheticFrameSource):
     def __init__(self, after: int) -> None:
         super().__init__(duration_s=60, fps=50, live=True)
         self.after = after
+        self.opened = 0
+
+    def open(self) -> VideoInfo:
+        self.opened += 1
+        if self.opened > 1:  # gone for good: every reopening fails
+            raise InputError("camera 0: cannot be opened")
+        return super().open()
 
     def read(self) -> VideoFrame | None:
         if self._seq >= self.after:
@@ -137,12 +145,14 @@ def test_stop_returns_promptly_under_load() -> None:
 
 def test_device_lost_mid_call_is_an_event_not_a_crash() -> None:
     events: list[EngineEvent] = []
-    engine = Engine(_placeholders(), on_event=events.append)
-    analysis = engine.run(UnpluggedCamera(after=10), SyntheticAudioSource(duration_s=1.0))
+    retry = RetryPolicy(first_delay_s=0.02, max_delay_s=0.05, give_up_after_s=0.2)
+    engine = Engine(_placeholders(), config=EngineConfig(retry=retry), on_event=events.append)
+    camera = UnpluggedCamera(after=10)
+    analysis = engine.run(camera, SyntheticAudioSource(duration_s=1.0))
     failures = [e for e in events if isinstance(e, SourceFailed)]
     assert len(failures) == 1 and failures[0].lost_device and failures[0].source == "video"
-    assert analysis.failures == ["camera 0: stopped delivering frames"]
-    assert analysis.metrics["frames_in"] == 10
+    assert analysis.failures == ["camera 0: stopped delivering frames; did not come back within 0.2 s"]
+    assert analysis.metrics["frames_in"] == 10 and camera.opened > 2  # retried before giving up
 
 
 def test_realtime_pacing_follows_media_time() -> None:

@@ -13,8 +13,10 @@ transaction needs one more page, so the code above it sees exactly what a full d
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -25,6 +27,7 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import create_engine, event, make_url, select, text
 
+from tests.verification.audit_cli import Cli
 from tests.verification.conftest import (ALL_NO, FakeClock, PgCluster, Seed, World, _build_seed, _pg_bin_dir,
                                          make_context, signed_in)
 from verification.audit.verify import verify_database_chain
@@ -140,6 +143,67 @@ def test_disk_full_while_writing_the_audit_record(world: World, tmp_path: Path, 
 def _nothing(where: Path) -> Iterator[Path]:
     where.mkdir()
     yield where
+
+
+# --- PostgreSQL: disk full ------------------------------------------------------------------------------
+@contextmanager
+def _audit_log_on_a_tiny_disk(w: World, admin: Any) -> Iterator[Path]:
+    """The audit table (and its TOAST table) moved to a tablespace on a 2 MiB tmpfs. Fill factor 10
+    makes the server start a new page for each audit row, so writing the next record must extend the
+    file: with the disk full that fails with ENOSPC, as on a real full disk. WAL stays on the
+    cluster's own disk (a full WAL disk stops the whole server, which is not this fault)."""
+    where = Path(tempfile.mkdtemp(prefix="callshield-pgdisk-"))  # outside pytest's root-only folders
+    shutil.chown(where, "postgres", "postgres")  # the server's account
+    name = f"tiny_{uuid.uuid4().hex[:8]}"
+    with _tiny_tmpfs(where / "disk", size_kib=2048) as disk:
+        shutil.chown(disk, "postgres", "postgres")
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE TABLESPACE {name} LOCATION '{disk}'"))
+        try:
+            with w.database.engine.begin() as connection:
+                connection.execute(text("ALTER TABLE audit_log SET (fillfactor = 10)"))
+                connection.execute(text(f"ALTER TABLE audit_log SET TABLESPACE {name}"))
+            yield disk
+        finally:
+            with w.database.engine.begin() as connection:
+                connection.execute(text("ALTER TABLE audit_log SET TABLESPACE pg_default"))
+            w.database.dispose()
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP TABLESPACE {name}"))
+    shutil.rmtree(where, ignore_errors=True)
+
+
+@pytest.mark.parametrize("db_kind", ["postgresql"], indirect=True)
+def test_postgresql_disk_full_while_writing_the_audit_record(world: World, pg_admin: Any,
+                                                            capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    w = world
+    if os.geteuid() != 0:
+        pytest.skip("a full disk for PostgreSQL needs a tmpfs mount (root)")
+    request_id = _held(w.ctx, w)
+    approver = signed_in(w.ctx, w.approver.name)
+    cli = Cli.of(w, capsys, monkeypatch)
+    assert cli("audit", "verify", "--pin")[0] == 0  # the head before the fault, trusted
+    with _audit_log_on_a_tiny_disk(w, pg_admin) as disk:
+        fillers: list[Path] = []
+
+        def fault_at_the_audit_record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+            if statement.lstrip().upper().startswith("INSERT INTO AUDIT_LOG") and not fillers:
+                fillers.append(_fill(disk))  # the step and the new state are already written
+
+        event.listen(w.ctx.database.engine, "before_cursor_execute", fault_at_the_audit_record)
+        try:
+            with pytest.raises(StoreError) as refused:
+                confirmations.approve(w.ctx, approver, request_id)
+        finally:
+            event.remove(w.ctx.database.engine, "before_cursor_execute", fault_at_the_audit_record)
+        assert fillers and "No space left on device" in str(refused.value), refused.value
+        _whole_or_nothing(w.ctx, request_id, refused.value, "nothing was committed")
+        fillers[0].unlink()  # space is back: the same approval goes through
+        assert confirmations.approve(w.ctx, approver, request_id).state == State.APPROVED
+        assert _approvals(w.ctx, request_id) == 1
+    code, out, err = cli("audit", "verify")  # the chain runs on from the pinned head
+    assert code == 0 and not err, (out, err)
 
 
 # --- PostgreSQL stopped mid-transition ------------------------------------------------------------------

@@ -8,6 +8,7 @@ from verification.detectors.catalog import DETECTOR_IDS
 from verification.detectors.evidence import DetectorResult, Evidence, Modality
 from verification.fusion.live import CallFusion
 from verification.fusion.sufficiency import MIN_FACE_S, MIN_SPEECH_S, judged_seconds, shortfall
+from verification.pipeline.reconnect import NotJudgedSpan
 
 #: what an internal id looks like in text: a snake_case detector id, or one in brackets
 INTERNAL = re.compile("|".join([d for d in DETECTOR_IDS if "_" in d] + [r"\[[a-z_]+\]"]))
@@ -104,3 +105,22 @@ def test_a_source_failing_mid_call_turns_low_into_not_judged_at_once() -> None:
     for k in range(3):  # an alert is never hidden by a failure
         fusion.add(ev("voice_synthetic", 7.0 + 0.5 * k, 0.99))
     assert fusion.verdict(8.0, ["rec/cut.mp4: truncated or corrupt video"]).level == "elevated"
+
+
+def test_time_a_lost_source_left_unseen_is_never_judged_evidence() -> None:
+    windows = [ev("voice_synthetic", 2.0 + 0.5 * k, 0.02) for k in range(9)]  # 0-6 s in 2 s windows
+    assert judged_seconds(windows) == 6.0
+    assert judged_seconds(windows, [(2.5, 4.0)]) == 4.5  # windows straddling the gap count around it
+    assert judged_seconds(windows, [(2.5, 4.0), (3.0, 4.5), (9.0, 10.0)]) == 4.0  # overlapping holes once
+    fusion = CallFusion()
+    for w in windows:
+        fusion.add(w)
+    assert fusion.verdict(6.0).level == "low"  # 6 s of speech judged
+    fusion = CallFusion()
+    fusion.add_gap(NotJudgedSpan("audio", 1.0, 3.5, "microphone lost"))
+    fusion.add_gap(NotJudgedSpan("video", 0.0, 6.0, "camera lost"))  # the other modality's gap: not this one
+    for w in windows:
+        fusion.add(w)
+    v = fusion.verdict(6.0)
+    assert v.level == "unknown" and v.participants[0].judged_s == 3.5  # 6 s minus the 2.5 s unseen
+    assert "only 3.5 s of speech judged so far" in v.reasons[0]

@@ -19,6 +19,7 @@ from verification.fusion.levels import ORDER, LevelTracker, level_for
 from verification.fusion.reasons import describe, describe_not_judged, describe_result
 from verification.fusion.sufficiency import judged_seconds, needed_seconds, shortfall
 from verification.fusion.verdict import ParticipantVerdict, Verdict, unknown_verdict
+from verification.pipeline.reconnect import NotJudgedSpan
 
 KEEP_WINDOWS = 64
 #: a short burst may raise the risk this far (`elevated`), never to `high` on its own
@@ -74,6 +75,7 @@ class CallFusion:
     _latest: Verdict | None = None
     _last_risk: float | None = None
     _participant_peaks: dict[str, ParticipantVerdict] = field(default_factory=dict)
+    _gaps: list[NotJudgedSpan] = field(default_factory=list)  # a lost source: nothing captured there
 
     def add(self, evidence: Evidence) -> None:
         if evidence.status != "ok":
@@ -83,6 +85,15 @@ class CallFusion:
         self._tracks[key] = track
         self._windows.setdefault((key, evidence.detector_id), deque(maxlen=KEEP_WINDOWS)).append(evidence)
         self._not_judged.pop(evidence.detector_id, None)
+
+    def add_gap(self, span: NotJudgedSpan) -> None:
+        """A source was lost for `span`: that time is never judged evidence for its people."""
+        if span not in self._gaps:
+            self._gaps.append(span)
+
+    def _unseen(self, key: str) -> list[tuple[float, float]]:
+        source = "audio" if key == "voice" else "video"
+        return [(g.t0, g.t1) for g in self._gaps if g.source == source]
 
     def _participant(self, key: str, now_t: float) -> tuple[ParticipantVerdict, dict[str, str]] | None:
         """This person's verdict now, and each of their judged detectors' sentence."""
@@ -110,7 +121,7 @@ class CallFusion:
         steady = risk_from_llr(total_llr(sustained), self.prior_log_odds) if sustained else 0.0
         risk = confirmed_risk(fast, steady)
         track = self._tracks.get(key)
-        judged_s = judged_seconds(kept)
+        judged_s = judged_seconds(kept, self._unseen(key))
         short = shortfall(key, judged_s)
         tracker = self._trackers.setdefault(key, LevelTracker(self.hold_s))
         # not enough judged yet: no reassurance (`low`), though an alert still rises or holds
@@ -202,12 +213,14 @@ class CallFusion:
         `problems` are the sources' failures (a damaged or cut-short recording, a lost device):
         the media after them was never seen, so they lead the reasons and a `low` becomes `unknown`.
         """
-        damage = [problem_sentence(p) for p in problems]
+        damage = [problem_sentence(p) for p in problems if not any(g.reason == p for g in self._gaps)]
+        damage += [gap_sentence(g) for g in self._gaps if g.reason in problems]  # never came back
+        gaps = [gap_sentence(g) for g in self._gaps if g.reason not in problems]  # came back: said, not fatal
         not_judged = {r.detector_id: r.reason or "no result" for r in results if r.status != "ok"}
         if self._peak is None or (results and not any(r.status == "ok" for r in results)):
             # the detectors' call-level say wins: windows alone (e.g. 1.2 s of speech) judge nothing
             judged = {r.detector_id: describe_result(r) for r in results if r.status == "ok"}
-            return unknown_verdict(not_judged, first=damage, judged=judged)
+            return unknown_verdict(not_judged, first=damage + gaps, judged=judged)
         # never judged well enough to reach a level: the end says the most (the most evidence)
         peak = self._latest if self._peak.level == "unknown" and self._latest is not None else self._peak
         dropped = {peak.notes[d] for d in not_judged if d in peak.notes}  # judged in windows, not overall
@@ -236,8 +249,19 @@ class CallFusion:
                 notes[r.detector_id] = describe_result(r)
                 kept.append(notes[r.detector_id])
         notes.update({det: describe_not_judged({det: why})[0] for det, why in not_judged.items()})
-        return Verdict(risk, level, damage + kept + when + describe_not_judged(not_judged),
+        return Verdict(risk, level, damage + gaps + kept + when + describe_not_judged(not_judged),
                        [d for d in peak.judged if d not in not_judged], people, peak.media_t, notes)
+
+
+def gap_sentence(span: NotJudgedSpan) -> str:
+    """A lost source in words: what was not judged, from when to when, and why."""
+    what = "The video" if span.source == "video" else "The sound"
+    return f"{what} was not judged from {span.t0:.1f} s to {span.t1:.1f} s: {_without_path(span.reason)}"
+
+
+def _without_path(message: str) -> str:
+    head, sep, rest = message.partition(": ")
+    return rest if sep and ("/" in head or "\\" in head) else message
 
 
 def problem_sentence(message: str) -> str:

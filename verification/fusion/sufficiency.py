@@ -31,18 +31,32 @@ MIN_SPEECH_S = 4.0
 MIN_FACE_S = 4.0
 
 
-def judged_seconds(windows: Iterable[Evidence]) -> float:
+def judged_seconds(windows: Iterable[Evidence], unseen: Iterable[tuple[float, float]] = ()) -> float:
     """Length of the union of the `ok` windows' spans. A window that says how much of it was speech
     (`details["speech_share"]`, from the voice detectors) counts only that share of the time it adds,
-    so 2 s windows around 1.2 s of speech count 1.2 s, as the detectors' own reasons do."""
+    so 2 s windows around 1.2 s of speech count 1.2 s, as the detectors' own reasons do. Time in
+    `unseen` (a source was lost: nothing was captured) never counts, even inside a window."""
     spans = sorted((w.t0, w.t1, _share(w)) for w in windows if w.status == "ok" and w.t1 > w.t0)
+    holes = sorted(unseen)
     total, end = 0.0, float("-inf")
     for t0, t1, share in spans:
         if t1 <= end:
             continue
-        total += (t1 - max(t0, end)) * share
+        start = max(t0, end)
+        total += (t1 - start - _overlap(start, t1, holes)) * share
         end = t1
     return total
+
+
+def _overlap(a: float, b: float, holes: list[tuple[float, float]]) -> float:
+    """How much of [a, b) the (possibly overlapping) `holes` cover."""
+    covered, end = 0.0, a
+    for h0, h1 in holes:
+        lo, hi = max(h0, end), min(h1, b)
+        if hi > lo:
+            covered += hi - lo
+            end = hi
+    return covered
 
 
 def _share(window: Evidence) -> float:

@@ -35,11 +35,30 @@ class SourceFailed:
 
 
 @dataclass(frozen=True)
+class SourceInterrupted:
+    """A live source was lost mid-call (attempt 0) or a reopening failed (attempt n); the engine
+    tries again after `retry_in_s`. Its detectors judge nothing until `SourceResumed`."""
+
+    source: str
+    message: str  # one line: why it was lost, or why the last reopening failed
+    media_t: float  # when it was lost, in call time
+    attempt: int
+    retry_in_s: float
+
+
+@dataclass(frozen=True)
+class SourceResumed:
+    source: str
+    media_t: float  # call time of the first input after the gap
+    down_s: float
+
+
+@dataclass(frozen=True)
 class SourceEnded:
     source: str
 
 
-EngineEvent = Union[VerdictChanged, EvidenceReported, SourceFailed, SourceEnded]
+EngineEvent = Union[VerdictChanged, EvidenceReported, SourceFailed, SourceInterrupted, SourceResumed, SourceEnded]
 EventSink = Callable[[EngineEvent], None]
 
 

@@ -21,13 +21,14 @@ from verification.errors import CallShieldError
 from verification.fusion.live import CallFusion
 from verification.fusion.verdict import Verdict
 from verification.pipeline.audio_ring import AudioRing
-from verification.pipeline.capture import run_audio_capture, run_video_capture
+from verification.pipeline.capture import Recovery, run_audio_capture, run_video_capture
 from verification.pipeline.events import EventSink, EvidenceReported, VerdictChanged, ignore_event
 from verification.pipeline.latest_slot import LatestSlot
 from verification.pipeline.metrics import EngineMetrics
+from verification.pipeline.reconnect import NotJudgedSpan, RetryPolicy
 from verification.pipeline.windows import WindowPlan
 from verification.pipeline.workers import (AV_LOOKBACK_S, AudioState, FaceAnalyzer, Tick, TrackSpan, VisionState,
-                                           run_audio_worker, run_vision_worker)
+                                           put_evidence, run_audio_worker, run_vision_worker)
 from verification.sources.base import INTERNAL_SAMPLE_RATE, AudioInfo, AudioSource, FrameSource, VideoFrame, VideoInfo
 
 
@@ -41,6 +42,7 @@ class EngineConfig:
     audio_capacity_s: float = 30.0
     evidence_queue: int = 512
     open_timeout_s: float = 15.0
+    retry: RetryPolicy = RetryPolicy()  # a live source lost mid-call
 
 
 @dataclass
@@ -55,6 +57,15 @@ class CallAnalysis:
     metrics: dict
     failures: list[str] = field(default_factory=list)  # one line per source that failed
     participants: dict = field(default_factory=dict)  # key -> worst ParticipantVerdict
+    not_judged: list[NotJudgedSpan] = field(default_factory=list)  # spans a lost source left unseen
+
+
+#: the detectors that judge nothing while a source is gone (av_sync needs both)
+LOST_WITH = {"video": (Modality.VIDEO, Modality.AV), "audio": (Modality.AUDIO, Modality.AV)}
+
+
+def gap_evidence(detector_id: str, span: NotJudgedSpan) -> Evidence:
+    return Evidence(detector_id, span.t0, span.t1, "not_applicable", reason=span.reason)
 
 
 class Engine:
@@ -68,6 +79,7 @@ class Engine:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._failures: list[str] = []
+        self._spans: list[NotJudgedSpan] = []  # appended by capture threads
         self._vision_state = VisionState()
         self._fusion = fusion if fusion is not None else CallFusion()  # owned by the fusion thread
         self._audio_state = AudioState()
@@ -91,8 +103,10 @@ class Engine:
         self.metrics = EngineMetrics()
         for name in ("vision", "video_detectors", "audio_detectors", "fusion"):
             self.metrics.stage(name)
-        evidence_q: queue.Queue[Evidence | Tick | None] = queue.Queue(maxsize=cfg.evidence_queue)
+        evidence_q: queue.Queue[Evidence | Tick | NotJudgedSpan | None] = queue.Queue(maxsize=cfg.evidence_queue)
         self._evidence_q = evidence_q
+        self._spans = []
+        recovery = Recovery(cfg.retry, self._lost_span)
         opened: list[tuple[str, Future]] = []
         video_dets = [d for d in self._detectors if d.modality in (Modality.VIDEO, Modality.AV)]
         audio_dets = [d for d in self._detectors if d.modality == Modality.AUDIO]
@@ -104,7 +118,7 @@ class Engine:
             fut: Future = Future()
             opened.append(("audio", fut))
             self._spawn("capture-audio", run_audio_capture, audio, self._ring, fut, self._stop,
-                        cfg.realtime, self._sink, self._failures)
+                        cfg.realtime, self._sink, self._failures, recovery)
             plan = WindowPlan(INTERNAL_SAMPLE_RATE, cfg.audio_window_s, cfg.audio_hop_s)
             self._spawn("audio-worker", run_audio_worker, self._ring, plan, audio_dets, evidence_q,
                         self._stop, self.metrics, self._audio_state)
@@ -114,7 +128,7 @@ class Engine:
             fut = Future()
             opened.append(("video", fut))
             self._spawn("capture-video", run_video_capture, video, self._slot, fut, self._stop,
-                        cfg.realtime, self.metrics.frames_in, self._sink, self._failures)
+                        cfg.realtime, self.metrics.frames_in, self._sink, self._failures, recovery)
             read_audio = self._read_audio if self._ring is not None else None
             release_audio = self._release_audio if self._ring is not None else None
             self._spawn("vision-worker", run_vision_worker, self._slot, video_dets, self._faces,
@@ -209,12 +223,26 @@ class Engine:
         if any(t.is_alive() for t in self._threads):
             raise RuntimeError("finish() called while the engine is still running")
         results = [d.result() for d in self._detectors]
+        spans = list(self._spans)
+        for result in results:  # the report's timelines show each gap, with its reason
+            gaps = [gap_evidence(result.detector_id, span) for span in spans
+                    if result.modality in LOST_WITH[span.source]]
+            if gaps:
+                result.windows = sorted(result.windows + gaps, key=lambda w: (w.t0, w.t1))
+        for span in spans:  # one that ended as the call was stopped never reached the fusion thread
+            self._fusion.add_gap(span)
         verdict = self._fusion.final_verdict(results, self._failures)  # a damaged source leads the reasons
         return CallAnalysis(self._video_info, self._audio_info, results, verdict,
                             dict(self._vision_state.tracks), self.metrics_snapshot(), list(self._failures),
-                            self._fusion.participant_peaks())
+                            self._fusion.participant_peaks(), spans)
 
     # -- internals --------------------------------------------------------------------------
+    def _lost_span(self, span: NotJudgedSpan) -> None:
+        """A capture thread's source was gone for `span`: keep it, and tell fusion."""
+        self._spans.append(span)
+        if self._evidence_q is not None:
+            put_evidence(self._evidence_q, span, self._stop)
+
     def _read_audio(self, t0: float, t1: float) -> np.ndarray:
         ring = self._ring
         assert ring is not None
@@ -237,7 +265,7 @@ class Engine:
             if before_t - keep > 0:
                 ring.release(int((before_t - keep) * ring.sample_rate), reader="vision")
 
-    def _run_fusion(self, evidence_q: "queue.Queue[Evidence | Tick | None]", workers: int) -> None:
+    def _run_fusion(self, evidence_q: "queue.Queue[Evidence | Tick | NotJudgedSpan | None]", workers: int) -> None:
         stage = self.metrics.stage("fusion")
         finished = 0
         while finished < workers:
@@ -252,6 +280,13 @@ class Engine:
             elif isinstance(item, Evidence):
                 self._fusion.add(item)
                 self._sink(EvidenceReported(item))
+            elif isinstance(item, NotJudgedSpan):
+                self._fusion.add_gap(item)
+                for detector in self._detectors:
+                    if detector.modality in LOST_WITH[item.source]:
+                        gap = gap_evidence(detector.id, item)
+                        self._fusion.add(gap)
+                        self._sink(EvidenceReported(gap))
             else:
                 t0 = time.perf_counter()
                 verdict = self._fusion.verdict(item.media_t, tuple(self._failures))  # appended by capture threads

@@ -24,7 +24,8 @@ from desktop.views.monitor.timeline_view import TimelineView
 from desktop.views.monitor.verdict_panel import VerdictPanel
 from verification.detectors.catalog import DETECTOR_SPECS
 from verification.fusion.verdict import Verdict
-from verification.pipeline.events import SourceFailed
+from desktop.views.monitor.source_words import call_clock, lost_sentence, resumed_sentence, source_names
+from verification.pipeline.events import SourceFailed, SourceInterrupted, SourceResumed
 
 PREVIEW_MS = 50  # 20 Hz: smooth enough to follow faces, cheap enough for a busy laptop
 STATS_MS = 500
@@ -43,6 +44,7 @@ class MonitorPage(QWidget):
         self._timelines_dirty = False
         self._ticks = 0
         self._video_lost = False
+        self._names = source_names(None)  # what the chosen sources are called, for lost/back
 
         self.start_button = QPushButton("&Start watching")
         self.start_button.setAccessibleName("Start watching the call")
@@ -116,6 +118,8 @@ class MonitorPage(QWidget):
         session.verdict_changed.connect(self._on_verdict)
         session.evidence_added.connect(self._on_evidence)
         session.source_failed.connect(self._on_source_failed)
+        session.source_interrupted.connect(self._on_source_interrupted)
+        session.source_resumed.connect(self._on_source_resumed)
         session.ended.connect(self._on_ended)
         self._on_state(session.state.value)
 
@@ -127,6 +131,7 @@ class MonitorPage(QWidget):
             return
         self.banner.hide()
         self._video_lost = False
+        self._names = source_names(plan)
         self.timeline_model.clear()
         self.timelines.refresh()
         self.verdict.show_verdict(Verdict(None, "unknown", ["starting: opening the sources and loading detectors"]),
@@ -184,6 +189,16 @@ class MonitorPage(QWidget):
                 self.preview.show_message("Video lost: the last frame is shown")
         else:
             self.banner.show_message("error", f"{what} could not be read: {event.message}")
+
+    def _on_source_interrupted(self, event: SourceInterrupted) -> None:
+        self.banner.show_message("warning", lost_sentence(event, self._names))
+        if event.source == "video":
+            self.preview.show_message(f"{self._names['video']} lost at {call_clock(event.media_t)}; retrying")
+
+    def _on_source_resumed(self, event: SourceResumed) -> None:
+        self.banner.show_message("info", resumed_sentence(event, self._names))
+        if event.source == "video":
+            self.preview.show_message(f"Watching again since {call_clock(event.media_t)}")
 
     def _on_ended(self, record: SessionRecord | None) -> None:
         self.preview_timer.stop()
