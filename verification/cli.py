@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 from verification import __version__
 from verification.errors import CallShieldError
@@ -17,8 +18,16 @@ from verification.errors import CallShieldError
 COMMAND_MODULES = ("analyze", "models", "eval", "calibrate", "doctor", "pulse", "request", "policy", "directory", "users", "audit", "db")
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """Refusals stay on one line: argparse echoes the offending argument, which may hold a line break."""
+
+    def error(self, message: str) -> NoReturn:
+        flat = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
+        super().error(flat)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="callshield", description="CallShield: local call verification engine")
+    parser = _OneLineParser(prog="callshield", description="CallShield: local call verification engine")
     parser.add_argument("--version", action="version", version=f"callshield {__version__}")
     parser.add_argument(
         "--model-dir",
