@@ -108,3 +108,42 @@ def test_a_missing_model_says_speech_is_not_checked(tmp_path: Path) -> None:
     analysis = Engine([], None, EngineConfig(), events, speech=listener).run(None, FileAudioSource(path))
     assert "whisper_tiny_en" in (analysis.speech_cues or {}).get("unavailable", "")
     assert analysis.speech_cues["cues"] == [] and events.of(SpeechHeard)[0][1].problem
+
+
+class _HeldRecogniser:
+    """Stands in for Whisper here: the worker's bookkeeping is under test, so the recogniser only
+    holds the worker busy until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.entered, self.go = threading.Event(), threading.Event()
+
+    def transcribe(self, audio: np.ndarray, *, prompt: str | None = None) -> list:
+        self.entered.set()
+        assert self.go.wait(10)
+        return []
+
+
+def test_speech_a_live_ring_dropped_while_the_recogniser_was_busy_counts_as_skipped() -> None:
+    from verification.pipeline.audio_ring import AudioRing
+    from verification.pipeline.speech_worker import READER, run_speech_worker
+
+    ring = AudioRing(SAMPLE_RATE, capacity_s=5.0, lossless=False, readers=(READER,))
+    held = _HeldRecogniser()
+    listener = LiveCueListener(lambda: held, chunk_s=2.0, budget=10.0)  # type: ignore[arg-type, return-value]
+    events = _Events()
+    stop = threading.Event()
+    worker = threading.Thread(target=run_speech_worker, args=(ring, listener, stop, events))
+    worker.start()
+    loud = np.full(SAMPLE_RATE, 0.1, np.float32)
+    for second in range(3):
+        ring.append(loud, float(second), time.monotonic())
+    assert held.entered.wait(10)  # busy with the first 2 s
+    for second in range(3, 23):  # 20 s more while it is busy: the 5 s ring forgets most of it
+        ring.append(loud, float(second), time.monotonic())
+    held.go.set()
+    ring.close()
+    worker.join(10)
+    chunks = listener.coverage()
+    assert chunks["dropped_chunks"] >= 7  # about 15 s that were never heard, in 2 s chunks
+    assert chunks["dropped_at_s"][0] >= 2.0 and chunks["dropped_at_s"][-1] < 23.0
+    assert events.of(SpeechHeard)[-1][1].coverage == chunks
