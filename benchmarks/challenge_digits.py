@@ -1,8 +1,11 @@
 """Pass rates of the digit challenge on live-like material, with the real Whisper recogniser.
 
 Material: each GRID talking head (real lips moving with real speech) has its voice replaced by
-four FSDD digits (real speakers) placed over the original speech and shaped by its loudness, so
-the syllables rise and fall with the lips ("dubbed"). Conditions per clip:
+four FSDD digits (real speakers). `--dub warped`: the face's own syllables are re-timed onto the
+digits (dynamic time warping of the two loudness curves), so the mouth opens as the voice gets
+loud, near zero lag as in live speech. `--dub shaped` (the earlier material): the digits placed
+over the slowed speech and shaped by its loudness; their own syllables follow the lips only in
+part. Conditions per clip:
   right     dubbed with the digits asked (should pass)
   wrong     dubbed with other digits (should fail: a recording or a bot that cannot follow)
   recording the clip's own sentence, no digits asked (a played-back talking head)
@@ -12,7 +15,7 @@ the syllables rise and fall with the lips ("dubbed"). Conditions per clip:
 The face pipeline runs once per clip; each condition replays its frames and faces through a fresh
 challenge detector with the prompt issued at 0 s.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/challenge_digits.py [--clips 11] [--seed 0]
+    PYTHONPATH=. .venv/bin/python benchmarks/challenge_digits.py [--clips 11] [--seed 0] [--dub warped]
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tests.speech_media import FSDD_DIR, digit_voice, dub, read_track, reader_for, slowed, speech_span
+from tests.speech_media import (FSDD_DIR, digit_voice, dub, lips_to_voice, placed, read_track, reader_for, slowed,
+                                speech_span, warped)
 from verification.detectors.base import FrameAnalysis
 from verification.detectors.challenge import ChallengeDetector
 from verification.detectors.challenge_control import ChallengePrompt, ChallengeKind
@@ -92,6 +96,9 @@ def main() -> int:
     ap.add_argument("--clips", type=int, default=11)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--dub", choices=("shaped", "warped"), default="shaped",
+                    help="shaped: the voice's loudness shaped by the slowed lips' speech (dub); warped: the "
+                         "lips re-timed onto the voice (lips_to_voice, warped)")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     manifest = load_manifest()
@@ -120,8 +127,11 @@ def main() -> int:
         wrong_voice = np.pad(wrong_voice, (0, max(0, len(right_voice) - len(wrong_voice))))[: len(right_voice)]
         factor = max(len(right_voice) / (span[1] - span[0]), 1.0)
         dubbed_frames, dubbed_faces = slowed(frames, faces, span, factor)
-        right = dub(original, right_voice, span, factor)
-        wrong = dub(original, wrong_voice, span, factor)
+        if args.dub == "warped":
+            dubbed_frames, dubbed_faces = warped(frames, faces, span, lips_to_voice(original, right_voice, span))
+            right, wrong = placed(original, right_voice, span), placed(original, wrong_voice, span)
+        else:
+            right, wrong = dub(original, right_voice, span, factor), dub(original, wrong_voice, span, factor)
         still = [dataclasses.replace(f, image=frames[0].image) for f in dubbed_frames]
         runs = {"right": (dubbed_frames, dubbed_faces, right), "wrong": (dubbed_frames, dubbed_faces, wrong),
                 "recording": (frames, faces, original), "silence": (frames, faces, np.full_like(original, 1e-4)),
@@ -137,7 +147,7 @@ def main() -> int:
                 print(f"{path.name} {cond:9s} asked {asked} heard {out['heard']} sync {peak} at {offset} ms "
                       f"score {out['score']}: {out['summary']}")
     n = len(clips)
-    print(f"digit challenge on {n} GRID clips, seed {args.seed} (pass = score < 0.5):")
+    print(f"digit challenge on {n} GRID clips, seed {args.seed}, {args.dub} dub (pass = score < 0.5):")
     for cond in CONDITIONS:
         print(f"  {cond:9s} passed {passes[cond]}/{n} ({100.0 * passes[cond] / max(n, 1):.0f}%)")
     print(f"  judging one reply (detector + recogniser): median {np.median(recog_s):.2f} s")

@@ -26,3 +26,12 @@ class DesktopSettings:
     def set_show_overlay(self, show: bool) -> None:
         self._qs.setValue("overlay/show", show)
         self._qs.sync()
+
+    @property
+    def keep_transcript(self) -> bool:
+        """Whether a watched call's transcript is kept in its report (off: only the cues and quotes)."""
+        return bool(self._qs.value("speech/keep_transcript", False, type=bool))
+
+    def set_keep_transcript(self, keep: bool) -> None:
+        self._qs.setValue("speech/keep_transcript", keep)
+        self._qs.sync()

@@ -1,6 +1,6 @@
 """Screenshots of the digit challenge's result and the scam-cue list, from real runs.
 
-A dubbed GRID talking head reads the asked digits (passes) and the same clip plays its own
+A GRID talking head whose lips are re-timed onto the asked digits reads them (passes) and the same clip plays its own
 sentence (fails); espeak-ng speaks a pressure script that the real recogniser transcribes. The
 widgets are the desktop's own, fed through the same adapters as in a call.
 
@@ -24,7 +24,7 @@ from scipy.signal import resample_poly
 from desktop.controllers.challenge import EngineChallengeAdapter
 from desktop.views.challenge_panel import ChallengePanel
 from desktop.views.monitor.cue_list import CueList
-from tests.speech_media import digit_voice, dub, read_track, reader_for, slowed, speech_span
+from tests.speech_media import digit_voice, lips_to_voice, placed, read_track, reader_for, speech_span, warped
 from verification.detectors.base import FrameAnalysis
 from verification.detectors.challenge import ChallengeDetector
 from verification.detectors.challenge_control import ChallengeController, ChallengeKind
@@ -36,7 +36,7 @@ from verification.speech.digits import WhisperDigitReader
 from verification.speech.whisper import Recogniser
 from verification.vision.pipeline import create_face_pipeline
 
-GRID = Path(__file__).resolve().parents[2] / "shared" / "data" / "video" / "talking_heads" / "grid" / "brbk7n.mpg"
+GRID = Path(__file__).resolve().parents[2] / "shared" / "data" / "video" / "talking_heads" / "grid" / "lwbsza.mpg"
 SCRIPT = ("Hi, it's Mark from head office. The CEO asked me to arrange a payment to a supplier. "
           "We have changed our bank account, so please use the new details. It is urgent, it must go out "
           "today. Please keep this confidential, and there's no need to call me back.")
@@ -91,10 +91,8 @@ def main() -> int:
     original = read_track(GRID)
     span = speech_span(original)
     voice = digit_voice("9489", random.Random(5))
-    factor = max(len(voice) / (span[1] - span[0]), 1.0)
-    dubbed_frames, dubbed_faces = slowed(frames, faces, span, factor)
-    passed = challenge_panel("reads the digits", reader, dubbed_frames, dubbed_faces,
-                             dub(original, voice, span, factor))
+    dubbed_frames, dubbed_faces = warped(frames, faces, span, lips_to_voice(original, voice, span))
+    passed = challenge_panel("reads the digits", reader, dubbed_frames, dubbed_faces, placed(original, voice, span))
     failed = challenge_panel("a recording", reader, frames, faces, original)
     pair = QWidget()
     row = QHBoxLayout(pair)
@@ -113,7 +111,7 @@ def main() -> int:
     cues = CueList()
     holder = QWidget()
     QVBoxLayout(holder).addWidget(cues)
-    cues.show_cues(section)
+    cues.add_heard(section["cues"], section["chunks"], None)  # as during a call
     holder.resize(520, 300)
     holder.show()
     app.processEvents()

@@ -1,6 +1,7 @@
 """Live-like speech for challenge tests and benchmarks: real FSDD digits dubbed onto real GRID
-talking heads with the lips slowed to the voice's length and the voice shaped by the original
-loudness, so syllables rise and fall with the mouth (a stand-in for a live caller reading digits)."""
+talking heads, a stand-in for a live caller reading digits. `warped`: the face's own syllables
+re-timed onto the digits, so the mouth opens when the voice is loud; `dub`: the lips slowed to
+the voice's length and the voice shaped by the original loudness (follows the mouth only in part)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,56 @@ def dub(original: np.ndarray, voice: np.ndarray, span: tuple[int, int], factor: 
     total = len(original) + len(voice) - (b - a)
     out = np.full(total, 1e-4, np.float32)
     out[a:a + len(voice)] += 0.3 * voice * (0.25 + 0.75 * gain)
+    return out
+
+
+def lips_to_voice(original: np.ndarray, voice: np.ndarray, span: tuple[int, int], rate: float = 100.0) -> np.ndarray:
+    """For each 1/`rate` s of `voice`, the time (s, from the span's start) of the original speech
+    whose loudness matches it best in order (dynamic time warping of the two loudness curves):
+    the face's own syllables re-timed onto the digits, so the mouth opens when the voice is loud."""
+    hop = int(SR / rate)
+    a, b = span
+
+    def curve(audio: np.ndarray) -> np.ndarray:
+        env = envelope(audio)[::hop]
+        env = np.log(env + 1e-4)
+        return ((env - env.mean()) / max(float(env.std()), 1e-9))[None, :]
+
+    _cost, path = librosa.sequence.dtw(curve(original[a:b]), curve(voice))
+    source, target = path[::-1, 0], path[::-1, 1]
+    first = np.full(int(target.max()) + 1, -1.0)
+    for src, tgt in zip(source, target):  # the first source step that maps onto each voice step
+        if first[tgt] < 0:
+            first[tgt] = src
+    return first / rate
+
+
+def warped(frames: list[VideoFrame], faces: list[list], span: tuple[int, int], mapping: np.ndarray,
+           rate: float = 100.0, fps: float = 15.0) -> tuple[list[VideoFrame], list[list]]:
+    """The clip with its speaking part re-timed by `mapping` (lips_to_voice): before it as recorded,
+    after it shifted by the change in length."""
+    a, b = span[0] / SR, span[1] / SR
+    said = len(mapping) / rate
+    end = frames[-1].pts + said - (b - a)
+    out_frames, out_faces = [], []
+    for i, t in enumerate(np.arange(0.0, end, 1.0 / fps)):
+        if t < a:
+            src_t = t
+        elif t < a + said:
+            src_t = a + float(mapping[min(int((t - a) * rate), len(mapping) - 1)])
+        else:
+            src_t = t - said + (b - a)
+        k = min(int(round(src_t * fps)), len(frames) - 1)
+        out_frames.append(dataclasses.replace(frames[k], seq=i, pts=float(t)))
+        out_faces.append(faces[k])
+    return out_frames, out_faces
+
+
+def placed(original: np.ndarray, voice: np.ndarray, span: tuple[int, int]) -> np.ndarray:
+    """`voice` as it is in place of the speaking part (its lips re-timed by `warped`)."""
+    a, b = span
+    out = np.full(len(original) + len(voice) - (b - a), 1e-4, np.float32)
+    out[a:a + len(voice)] += 0.3 * voice
     return out
 
 

@@ -16,6 +16,7 @@ from verification.detectors.base import Detector
 from verification.fusion.live import CallFusion
 from verification.pipeline.events import EventSink
 from verification.pipeline.runner import Engine, EngineConfig
+from verification.pipeline.speech_worker import CueListener
 
 #: builds the shared parts (a RecordingAnalyzer: registry, models, faces, calibration); gets a
 #: callback for one-line warnings such as "face tracking disabled"
@@ -23,9 +24,11 @@ AnalyzerBuilder = Callable[[Callable[[str], None]], Any]
 
 
 class EngineFactory:
-    def __init__(self, build: AnalyzerBuilder, config: EngineConfig) -> None:
+    def __init__(self, build: AnalyzerBuilder, config: EngineConfig,
+                 speech: Callable[[], CueListener] | None = None) -> None:
         self._build = build
         self._config = config
+        self._speech = speech  # one scam-cue listener per call (None: the call's speech is not heard)
         self._lock = threading.Lock()
         self._parts: Any = None
         self._warnings: list[str] = []
@@ -33,6 +36,10 @@ class EngineFactory:
     @property
     def config(self) -> EngineConfig:
         return self._config
+
+    @property
+    def hears_speech(self) -> bool:
+        return self._speech is not None
 
     def prepare(self) -> Any:
         """The shared parts, built on first use (any thread)."""
@@ -74,7 +81,8 @@ class EngineFactory:
             faces, _why = build_face_pipeline(parts.models, self._warnings.append)
         # say why face-based detectors cannot judge when face tracking is unavailable
         detectors = parts.registry.create_all(parts.models, unavailable=face_dependent_reasons(parts.face_unavailable))
-        engine = Engine(detectors, faces, self._config, on_event, CallFusion(parts.calibration))
+        speech = self._speech() if self._speech is not None else None
+        engine = Engine(detectors, faces, self._config, on_event, CallFusion(parts.calibration), speech)
         return engine, detectors
 
 

@@ -28,7 +28,7 @@ from verification.errors import CallShieldError
 from verification.fusion.levels import ORDER
 from verification.fusion.verdict import Verdict
 from verification.pipeline.events import (EvidenceReported, SourceEnded, SourceFailed, SourceInterrupted,
-                                          SourceResumed, VerdictChanged)
+                                          SourceResumed, SpeechHeard, VerdictChanged)
 from verification.pipeline.runner import CallAnalysis, Engine
 from verification.sources.base import AudioSource, FrameSource
 
@@ -63,6 +63,7 @@ class SessionRecord:
     #: a live source lost and retried, then back (or not: then a failure follows), in order
     interruptions: list[SourceInterrupted | SourceResumed] = field(default_factory=list)
     analysis: CallAnalysis | None = None  # after the end: the engine's call-level results
+    cues: list[dict] = field(default_factory=list)  # scam cues heard so far (quote, call time)
     ended_at: datetime | None = None
 
     def note_verdict(self, verdict: Verdict) -> None:
@@ -93,6 +94,7 @@ class LiveSession(QObject):
     source_interrupted = Signal(object)  # SourceInterrupted: lost mid-call, being retried
     source_resumed = Signal(object)  # SourceResumed
     source_ended = Signal(str)  # "video" or "audio"
+    speech_heard = Signal(object)  # SpeechHeard: new scam cues and the coverage so far
     ended = Signal(object)  # SessionRecord
 
     # emitted by the session thread, received on the GUI thread (queued)
@@ -158,6 +160,11 @@ class LiveSession(QObject):
         self._stop_requested.set()
         if self._thread is not None:
             self._thread.join(timeout)
+
+    @property
+    def hears_speech(self) -> bool:
+        """Whether calls' speech is transcribed for scam cues."""
+        return self._factory.hears_speech
 
     # -- observation (GUI thread, cheap) --------------------------------------------------------
     def latest_preview(self) -> tuple[Any, list[Any]] | None:
@@ -255,6 +262,10 @@ class LiveSession(QObject):
                 (self.source_interrupted if isinstance(event, SourceInterrupted) else self.source_resumed).emit(event)
             elif isinstance(event, SourceEnded):
                 self.source_ended.emit(event.source)
+            elif isinstance(event, SpeechHeard):
+                if record is not None:
+                    record.cues.extend(event.cues)
+                self.speech_heard.emit(event)
         if batch:
             if record is not None:
                 record.evidence.extend(batch)

@@ -58,7 +58,17 @@ class SourceEnded:
     source: str
 
 
-EngineEvent = Union[VerdictChanged, EvidenceReported, SourceFailed, SourceInterrupted, SourceResumed, SourceEnded]
+@dataclass(frozen=True)
+class SpeechHeard:
+    """The speech worker finished a chunk of the call's speech (transcribed, quiet or skipped)."""
+
+    cues: tuple[dict, ...]  # cues found in it (Cue.as_dict(): kind, label, quote, start_s, ...)
+    coverage: dict  # chunks heard and skipped so far (ChunkStats.as_dict())
+    problem: str | None  # why speech cannot be checked at all (model missing), else None
+
+
+EngineEvent = Union[VerdictChanged, EvidenceReported, SourceFailed, SourceInterrupted, SourceResumed, SourceEnded,
+                    SpeechHeard]
 EventSink = Callable[[EngineEvent], None]
 
 

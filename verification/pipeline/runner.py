@@ -26,6 +26,8 @@ from verification.pipeline.events import EventSink, EvidenceReported, VerdictCha
 from verification.pipeline.latest_slot import LatestSlot
 from verification.pipeline.metrics import EngineMetrics
 from verification.pipeline.reconnect import NotJudgedSpan, RetryPolicy
+from verification.pipeline.speech_worker import READER as SPEECH_READER
+from verification.pipeline.speech_worker import CueListener, run_speech_worker
 from verification.pipeline.windows import WindowPlan
 from verification.pipeline.workers import (AV_LOOKBACK_S, AudioState, FaceAnalyzer, Tick, TrackSpan, VisionState,
                                            put_evidence, run_audio_worker, run_vision_worker)
@@ -58,6 +60,7 @@ class CallAnalysis:
     failures: list[str] = field(default_factory=list)  # one line per source that failed
     participants: dict = field(default_factory=dict)  # key -> worst ParticipantVerdict
     not_judged: list[NotJudgedSpan] = field(default_factory=list)  # spans a lost source left unseen
+    speech_cues: dict | None = None  # the report's `speech_cues`, when a cue listener heard the call
 
 
 #: the detectors that judge nothing while a source is gone (av_sync needs both)
@@ -71,8 +74,9 @@ def gap_evidence(detector_id: str, span: NotJudgedSpan) -> Evidence:
 class Engine:
     def __init__(self, detectors: Sequence[Detector], faces: FaceAnalyzer | None = None,
                  config: EngineConfig = EngineConfig(), on_event: EventSink = ignore_event,
-                 fusion: CallFusion | None = None) -> None:
+                 fusion: CallFusion | None = None, speech: CueListener | None = None) -> None:
         self._detectors = list(detectors)
+        self._speech = speech  # scam cues in the call's speech, on a thread of its own
         self._faces = faces
         self._config = config
         self._sink = on_event
@@ -114,6 +118,7 @@ class Engine:
             lossless = cfg.lossless if cfg.lossless is not None else not audio.live
             # with video too, the vision worker's av detectors read audio: the ring keeps it for them
             readers = ("audio", "vision") if video is not None else ("audio",)
+            readers += (SPEECH_READER,) if self._speech is not None else ()
             self._ring = AudioRing(INTERNAL_SAMPLE_RATE, cfg.audio_capacity_s, lossless=lossless, readers=readers)
             fut: Future = Future()
             opened.append(("audio", fut))
@@ -122,6 +127,8 @@ class Engine:
             plan = WindowPlan(INTERNAL_SAMPLE_RATE, cfg.audio_window_s, cfg.audio_hop_s)
             self._spawn("audio-worker", run_audio_worker, self._ring, plan, audio_dets, evidence_q,
                         self._stop, self.metrics, self._audio_state)
+            if self._speech is not None:  # not a "worker": fusion does not wait for it
+                self._spawn("speech", run_speech_worker, self._ring, self._speech, self._stop, self._sink)
         if video is not None:
             lossless = cfg.lossless if cfg.lossless is not None else not video.live
             self._slot = LatestSlot(lossless=lossless)
@@ -234,7 +241,8 @@ class Engine:
         verdict = self._fusion.final_verdict(results, self._failures)  # a damaged source leads the reasons
         return CallAnalysis(self._video_info, self._audio_info, results, verdict,
                             dict(self._vision_state.tracks), self.metrics_snapshot(), list(self._failures),
-                            self._fusion.participant_peaks(), spans)
+                            self._fusion.participant_peaks(), spans,
+                            self._speech.section() if self._speech is not None and self._ring is not None else None)
 
     # -- internals --------------------------------------------------------------------------
     def _lost_span(self, span: NotJudgedSpan) -> None:

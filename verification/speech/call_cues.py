@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from verification.sources.file_source import FileAudioSource
-from verification.speech.chunked import DEFAULT_BUDGET, ChunkedTranscriber
-from verification.speech.cues import CHECKLIST_ITEM, spot_cues
-from verification.speech.whisper import BUNDLE_ID, Recogniser
+from verification.speech.chunked import DEFAULT_BUDGET, ChunkStats, ChunkedTranscriber
+from verification.speech.cues import CHECKLIST_ITEM, Cue, spot_cues
+from verification.speech.whisper import BUNDLE_ID, Recogniser, Segment
 
 
 def read_call_audio(path: str | Path) -> np.ndarray:
@@ -35,14 +35,18 @@ def call_cues(audio: np.ndarray, recogniser: Recogniser, *, keep_transcript: boo
     """The report's optional `speech_cues` section for one call's audio."""
     transcriber = ChunkedTranscriber(lambda chunk: recogniser.transcribe(chunk), budget=budget)
     segments = transcriber.feed(audio) + transcriber.finish()
-    cues = spot_cues(segments)
+    return cue_section(spot_cues(segments), transcriber.stats, segments if keep_transcript else None)
+
+
+def cue_section(cues: list[Cue], stats: ChunkStats, transcript: list[Segment] | None) -> dict[str, Any]:
+    """`speech_cues` from what was heard; the transcript only when given (the user chose to keep it)."""
     section: dict[str, Any] = {
         "model": BUNDLE_ID,
         "cues": [cue.as_dict() for cue in cues],
         "checklist": sorted({CHECKLIST_ITEM[c.kind] for c in cues if c.kind in CHECKLIST_ITEM}),
-        "chunks": transcriber.stats.as_dict(),
+        "chunks": stats.as_dict(),
     }
-    if keep_transcript:
+    if transcript is not None:
         section["transcript"] = [{"start_s": round(s.start_s, 2), "end_s": round(s.end_s, 2), "text": s.text}
-                                 for s in segments]
+                                 for s in transcript]
     return section

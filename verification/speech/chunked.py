@@ -80,6 +80,19 @@ class ChunkedTranscriber:
         latest = n - 1 - int(np.argmin(energy[::-1]))  # of equally quiet moments, the one nearest 10 s
         return start + latest * frame + frame // 2
 
+    def skip(self, seconds: float) -> None:
+        """Audio the worker never got (a live ring overwrote it while it was busy): counted as dropped
+        chunks from here, with what was pending, so the coverage says so."""
+        lost = len(self._pending) / SAMPLE_RATE + max(0.0, seconds)
+        if lost <= 0:
+            return
+        self._pending = np.zeros(0, np.float32)
+        chunk_s = self._chunk / SAMPLE_RATE
+        for k in range(max(1, math.ceil(lost / chunk_s - 1e-9))):
+            self.stats.dropped.append(self._start_s + k * chunk_s)
+            self._index += 1
+        self._start_s += lost
+
     def finish(self) -> list[Segment]:
         """The last, shorter chunk (end of the call)."""
         chunk, self._pending = self._pending, np.zeros(0, np.float32)

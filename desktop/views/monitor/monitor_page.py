@@ -9,10 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from desktop.controllers.cue_listener import Listener
 from desktop.controllers.live_session import LiveSession, SessionRecord, SessionState
-from desktop.controllers.source_plan import RecordingTarget
-from desktop.tasks import TaskRunner
 from desktop.views.challenge_panel import ChallengePanel
 from desktop.views.monitor.banner import Banner
 from desktop.views.monitor.cue_list import CueList
@@ -25,7 +22,7 @@ from desktop.views.monitor.verdict_panel import VerdictPanel
 from verification.detectors.catalog import DETECTOR_SPECS
 from verification.fusion.verdict import Verdict
 from desktop.views.monitor.source_words import call_clock, lost_sentence, resumed_sentence, source_names
-from verification.pipeline.events import SourceFailed, SourceInterrupted, SourceResumed
+from verification.pipeline.events import SourceFailed, SourceInterrupted, SourceResumed, SpeechHeard
 
 PREVIEW_MS = 50  # 20 Hz: smooth enough to follow faces, cheap enough for a busy laptop
 STATS_MS = 500
@@ -34,13 +31,10 @@ SOURCE_WORDS = {"video": "The video source", "audio": "The audio source"}
 
 
 class MonitorPage(QWidget):
-    def __init__(self, session: LiveSession, chooser: SourceChooser, parent: QWidget | None = None,
-                 listen: Listener | None = None, runner: TaskRunner | None = None) -> None:
+    def __init__(self, session: LiveSession, chooser: SourceChooser, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.chooser = chooser
-        self._listen, self._runner = listen, runner  # scam cues of a watched recording, off the GUI thread
-        self._recording: str | None = None
         self._timelines_dirty = False
         self._ticks = 0
         self._video_lost = False
@@ -120,6 +114,7 @@ class MonitorPage(QWidget):
         session.source_failed.connect(self._on_source_failed)
         session.source_interrupted.connect(self._on_source_interrupted)
         session.source_resumed.connect(self._on_source_resumed)
+        session.speech_heard.connect(self._on_speech)
         session.ended.connect(self._on_ended)
         self._on_state(session.state.value)
 
@@ -137,9 +132,7 @@ class MonitorPage(QWidget):
         self.verdict.show_verdict(Verdict(None, "unknown", ["starting: opening the sources and loading detectors"]),
                                   "STARTING…")
         self.preview.show_message(f"Opening {plan.describe()}…", keep_frame=False)
-        self._recording = plan.audio.path if isinstance(plan.audio, RecordingTarget) else None
-        self.cues.show_cues(None if self._recording is None else {"cues": [], "checklist": [],
-                                                                  "unavailable": "it is listened to when the recording ends"})
+        self.cues.start_listening(self.session.hears_speech)
         self.session.start(plan)
 
     def _on_state(self, state: str) -> None:
@@ -177,6 +170,9 @@ class MonitorPage(QWidget):
     def _on_evidence(self, batch: list) -> None:
         self.timeline_model.add(batch)
         self._timelines_dirty = True
+
+    def _on_speech(self, heard: SpeechHeard) -> None:
+        self.cues.add_heard(heard.cues, heard.coverage, heard.problem)
 
     def _on_source_failed(self, event: SourceFailed) -> None:
         what = SOURCE_WORDS.get(event.source, "A source")
@@ -219,16 +215,9 @@ class MonitorPage(QWidget):
         if not self._video_lost:
             self.preview.show_message("Stopped")
         self.timelines.refresh()
-        self._listen_for_cues()
-
-    def _listen_for_cues(self) -> None:
-        """Live calls are not transcribed yet: only a watched recording is listened to, once it ends."""
-        path, listen, runner = self._recording, self._listen, self._runner
-        if path is None or listen is None or runner is None:
-            return
-        self.cues.clear_cues()
-        runner.run(lambda: listen(path), self.cues.show_cues,
-                   lambda message: self.cues.show_cues({"unavailable": message, "cues": [], "checklist": []}))
+        speech = record.analysis.speech_cues if record is not None and record.analysis is not None else None
+        if speech is not None:  # every cue was shown as it was heard; the coverage is now final
+            self.cues.add_heard([], speech.get("chunks") or {}, speech.get("unavailable"), ended=True)
 
     # -- timers ---------------------------------------------------------------------------------
     def _poll_preview(self) -> None:
