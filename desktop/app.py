@@ -114,6 +114,7 @@ class Desktop:
 
     def quit(self) -> None:
         self.session.shutdown(timeout=3.0)
+        self.workflow.follower.stop()
         self.workflow.session.close()
         self.overlay.close()
         self.check_dialog.close()

@@ -6,27 +6,39 @@ change detector that costs one indexed read on SQLite and PostgreSQL alike. It i
 a second on the task runner (never on the GUI thread, a shared server can be slow to answer), only
 while someone is signed in and a workflow page is on screen; when it moves, `changed` fires and
 the pages reload, reading on the task runner too (SignedInState.reload). A slower tick fires `changed` too, so countdowns ("min left") move on even when
-nothing is written."""
+nothing is written.
+
+On PostgreSQL the engine also sends a notice with every commit (LISTEN/NOTIFY): a ChangeWakeup thread
+listens on its own connection and the follower reads the head at once. While it listens the poll
+slows to a fallback (a notice lost with a dropped connection is still caught); while it does not
+(SQLite, or the connection is down and being reopened) the poll runs as above. A page being shown
+reads the head at once, so a page hidden while a notice came is up to date when it appears."""
 
 from __future__ import annotations
 
 import weakref
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from desktop.controllers.change_wakeup import ChangeWakeup, Listener
 from desktop.tasks import TaskRunner
 
 POLL_MS = 1000
+LISTENING_POLL_MS = 5000  # the fallback while change notices arrive
 TICK_MS = 15_000
 
 
 class DatabaseFollower(QObject):
     changed = Signal()
+    _noticed = Signal()  # from the wakeup thread; queued to the GUI thread
+    _listening = Signal(bool)
 
     def __init__(self, read_stamp: Callable[[], Any], active: Callable[[], bool], runner: TaskRunner,
-                 parent: QObject | None = None, poll_ms: int = POLL_MS, tick_ms: int = TICK_MS) -> None:
+                 parent: QObject | None = None, poll_ms: int = POLL_MS, tick_ms: int = TICK_MS,
+                 open_listener: Callable[[], Listener | None] | None = None,
+                 listening_poll_ms: int = LISTENING_POLL_MS) -> None:
         super().__init__(parent)
         self._read_stamp = read_stamp
         self._active = active
@@ -34,6 +46,12 @@ class DatabaseFollower(QObject):
         self._pages: list[weakref.ref[QWidget]] = []
         self._stamp: Any = None
         self._reading = False
+        self._again = False  # a notice came during a read that may have started before its commit
+        self._poll_ms, self._listening_poll_ms = poll_ms, listening_poll_ms
+        self.wakeup = None if open_listener is None else ChangeWakeup(
+            open_listener, self._noticed.emit, self._listening.emit)
+        self._noticed.connect(self._on_notice)
+        self._listening.connect(self._on_listening)
         self._poll = QTimer(self)
         self._poll.setInterval(poll_ms)
         self._poll.timeout.connect(self.poll)
@@ -46,6 +64,32 @@ class DatabaseFollower(QObject):
     def watch(self, page: QWidget) -> None:
         """Poll while `page` is on screen (hidden pages catch up when shown: the poll runs then)."""
         self._pages.append(weakref.ref(page))
+        page.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Show:
+            QTimer.singleShot(0, self, self.poll)
+        return False
+
+    def stop(self) -> None:
+        """At quit: no more polls; the wakeup thread ends within a quarter second (not waited for)."""
+        self._poll.stop()
+        self._tick.stop()
+        if self.wakeup is not None:
+            self.wakeup.stop()
+
+    @property
+    def listening(self) -> bool:
+        return self.wakeup is not None and self.wakeup.listening
+
+    def _on_notice(self) -> None:
+        if self._reading:
+            self._again = True
+        else:
+            self.poll()
+
+    def _on_listening(self, on: bool) -> None:
+        self._poll.setInterval(self._listening_poll_ms if on else self._poll_ms)
 
     def _on_screen(self) -> bool:
         alive = []
@@ -64,17 +108,22 @@ class DatabaseFollower(QObject):
 
     def forget(self) -> None:
         """A new user starts from no stamp: the first poll reloads once more, closing the gap between
-        the pages' first load and the first read."""
+        the pages' first load and the first read (made at once: it also starts the listening)."""
         self._stamp = None
+        QTimer.singleShot(0, self, self.poll)
 
     def poll(self) -> None:
-        if self._reading or not self._active() or not self._on_screen():
+        if not self._active():
+            return
+        if self.wakeup is not None:
+            self.wakeup.start()  # once: after the first sign-in, when the database is open
+        if self._reading or not self._on_screen():
             return
         self._reading = True
         self._runner.run(self._read_stamp, self._read, self._failed, name="callshield-desktop-follow")
 
     def _read(self, stamp: Any) -> None:
-        self._reading = False
+        self._finish()
         if not self._active():
             return
         moved = stamp != self._stamp  # the first read too: a change just after sign-in is not missed
@@ -83,7 +132,13 @@ class DatabaseFollower(QObject):
             self.changed.emit()
 
     def _failed(self, _message: str) -> None:
-        self._reading = False  # a database that does not answer: the next poll tries again
+        self._finish()  # a database that does not answer: the next poll tries again
+
+    def _finish(self) -> None:
+        self._reading = False
+        if self._again:
+            self._again = False
+            QTimer.singleShot(0, self, self.poll)
 
     def _on_tick(self) -> None:
         if self._active() and self._on_screen():

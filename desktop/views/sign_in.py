@@ -53,7 +53,7 @@ class SignedInState(QObject):
         self._latest: dict[int, int] = {}  # per page: the newest reload asked for
         self.must_set_own_password = False  # signed in with a key an admin set (see change_password.py)
         self.follower = DatabaseFollower(session.change_stamp, lambda: session.signed_in, self.runner, self,
-                                         poll_ms=poll_ms, tick_ms=tick_ms)
+                                         poll_ms=poll_ms, tick_ms=tick_ms, open_listener=session.change_listener)
         self.follower.changed.connect(self.data_changed)
 
     def keep(self, page: QWidget, shared: Sequence[QWidget] = ()) -> PageMemory:
