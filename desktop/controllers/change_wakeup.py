@@ -1,7 +1,8 @@
 """A thread that waits for the database's change notices (PostgreSQL LISTEN, see
 verification/store/change_notice.py) and calls `woke` at each, so open views reload at once instead of
-at the next poll. A lost connection is reopened after `retry_s`; meanwhile `listening` is False and
-the views poll the audit head as before. Qt-free: the follower turns `woke` into a signal."""
+at the next poll. A lost connection is reopened after `retry_s`, with one wake then for what changed
+meanwhile; until then `listening` is False and the poll alone follows the database. Qt-free: the
+follower turns `woke` into a signal."""
 
 from __future__ import annotations
 

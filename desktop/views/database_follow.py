@@ -9,36 +9,33 @@ the pages reload, reading on the task runner too (SignedInState.reload). A slowe
 nothing is written.
 
 On PostgreSQL the engine also sends a notice with every commit (LISTEN/NOTIFY): a ChangeWakeup thread
-listens on its own connection and the follower reads the head at once. While it listens the poll
-slows to a fallback (a notice lost with a dropped connection is still caught); while it does not
-(SQLite, or the connection is down and being reopened) the poll runs as above. A page being shown
-reads the head at once, so a page hidden while a notice came is up to date when it appears."""
+listens on its own connection and the follower reads the head at once, instead of at the next poll.
+The poll stays as the fallback: it catches a notice lost with a dropped connection (the listener is
+reopened, and reads the head once then) and brings a page hidden when its notice came up to date
+when it is shown. SQLite has no notices: the poll alone follows it."""
 
 from __future__ import annotations
 
 import weakref
 from typing import Any, Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from desktop.controllers.change_wakeup import ChangeWakeup, Listener
 from desktop.tasks import TaskRunner
 
 POLL_MS = 1000
-LISTENING_POLL_MS = 5000  # the fallback while change notices arrive
 TICK_MS = 15_000
 
 
 class DatabaseFollower(QObject):
     changed = Signal()
     _noticed = Signal()  # from the wakeup thread; queued to the GUI thread
-    _listening = Signal(bool)
 
     def __init__(self, read_stamp: Callable[[], Any], active: Callable[[], bool], runner: TaskRunner,
                  parent: QObject | None = None, poll_ms: int = POLL_MS, tick_ms: int = TICK_MS,
-                 open_listener: Callable[[], Listener | None] | None = None,
-                 listening_poll_ms: int = LISTENING_POLL_MS) -> None:
+                 open_listener: Callable[[], Listener | None] | None = None) -> None:
         super().__init__(parent)
         self._read_stamp = read_stamp
         self._active = active
@@ -47,11 +44,8 @@ class DatabaseFollower(QObject):
         self._stamp: Any = None
         self._reading = False
         self._again = False  # a notice came during a read that may have started before its commit
-        self._poll_ms, self._listening_poll_ms = poll_ms, listening_poll_ms
-        self.wakeup = None if open_listener is None else ChangeWakeup(
-            open_listener, self._noticed.emit, self._listening.emit)
+        self.wakeup = None if open_listener is None else ChangeWakeup(open_listener, self._noticed.emit)
         self._noticed.connect(self._on_notice)
-        self._listening.connect(self._on_listening)
         self._poll = QTimer(self)
         self._poll.setInterval(poll_ms)
         self._poll.timeout.connect(self.poll)
@@ -64,12 +58,6 @@ class DatabaseFollower(QObject):
     def watch(self, page: QWidget) -> None:
         """Poll while `page` is on screen (hidden pages catch up when shown: the poll runs then)."""
         self._pages.append(weakref.ref(page))
-        page.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Show:
-            QTimer.singleShot(0, self, self.poll)
-        return False
 
     def stop(self) -> None:
         """At quit: no more polls; the wakeup thread ends within a quarter second (not waited for)."""
@@ -87,9 +75,6 @@ class DatabaseFollower(QObject):
             self._again = True
         else:
             self.poll()
-
-    def _on_listening(self, on: bool) -> None:
-        self._poll.setInterval(self._listening_poll_ms if on else self._poll_ms)
 
     def _on_screen(self) -> bool:
         alive = []

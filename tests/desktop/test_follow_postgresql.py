@@ -101,7 +101,7 @@ def test_without_a_listener_the_poll_still_follows(qtbot: QtBot, world: World, t
     session.sign_in("rita", PASSWORD)
     unreachable = world.database.url.set(port=1)  # nothing listens there: the listener cannot connect
     follower = DatabaseFollower(session.change_stamp, lambda: True, TaskRunner(), poll_ms=200,
-                                open_listener=lambda: ChangeListener(unreachable), listening_poll_ms=MINUTE_MS)
+                                open_listener=lambda: ChangeListener(unreachable))
     screen = RequestsPage(SignedInState(session))
     qtbot.addWidget(screen)
     screen.show()
