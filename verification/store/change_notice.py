@@ -47,8 +47,12 @@ class ChangeListener:
         self._display = url.render_as_string(hide_password=True)
         try:
             self._connection = psycopg.connect(_conninfo(url), autocommit=True)
+        except psycopg.Error as error:
+            raise StoreError(f"cannot listen for changes on {self._display}: {_line(error)}") from error
+        try:
             self._connection.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error as error:
+            self.close()
             raise StoreError(f"cannot listen for changes on {self._display}: {_line(error)}") from error
 
     @property
