@@ -31,6 +31,8 @@ WHY_REQUESTER = ("Admins cannot create payment requests: add the first person wh
                  "own password when they first sign in.")
 WHY_POLICY = ("No policy signing key is needed yet: until two admins sign a policy of their own (Admin tab), "
               "the built-in policy decides what each request needs.")
+NEXT = ("Approvers, who record call-backs and approve, are added on the Admin tab: one admin adds them and "
+        "the other confirms.")
 
 
 def _line(name: str, password: bool = False) -> QLineEdit:
@@ -98,6 +100,7 @@ class FirstStartGuide(QDialog):
         summary_layout = QVBoxLayout(self.summary_page)
         summary_layout.addWidget(self.summary)
         summary_layout.addWidget(_why(WHY_POLICY))
+        summary_layout.addWidget(_why(NEXT))
         summary_layout.addStretch(1)
         summary_layout.addWidget(finish)
         self.pages.addWidget(self.summary_page)
