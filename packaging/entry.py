@@ -11,9 +11,9 @@ from pathlib import Path
 def main() -> int:
     name = Path(sys.executable).stem.lower()
     if name.startswith("callshield-desktop"):
-        from desktop.app import main as desktop_main
+        from desktop.app import run as desktop_run
 
-        return desktop_main()
+        desktop_run()  # ends the process once the app has closed (see desktop.app.run)
     from verification.cli import main as cli_main
 
     return cli_main()

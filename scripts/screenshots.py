@@ -274,6 +274,27 @@ def drive(recording: str, out_dir: Path, tmp: Path) -> None:
     admin.users.select("otto")
     shoot("16-admin-users")
 
+    # 20, 21. The guide that follows the set-up ceremony: the first counterparty with the number on file and
+    # where it came from, then the first requester; each step says why in a sentence and can be skipped.
+    from desktop.views.first_start_guide import FirstStartGuide
+
+    guide = FirstStartGuide(desktop.workflow, "ada", window)
+    guide.pages.setCurrentWidget(guide.directory_page)
+    guide.counterparty.setText("Globex Trading")
+    guide.organisation.setText("Globex Trading GmbH")
+    guide.number.setText("+49 30 901820")
+    guide.source.setText("signed supply contract 2024-03, page 2")
+    guide.show()
+    guide.move(window.geometry().center() - guide.rect().center())
+    shoot("20-first-start-counterparty")
+    guide.pages.setCurrentWidget(guide.requester_page)
+    guide.requester_name.setText("rosa")
+    guide.requester_display.setText("Rosa Clerk")
+    guide.requester_password.setText(ADMIN_PASSWORD)
+    guide.requester_repeat.setText(ADMIN_PASSWORD)
+    shoot("21-first-start-requester")
+    guide.reject()
+
     # 11. A requester's transfer request, held until its steps are done (local times, live countdown).
     desktop.workflow.sign_out()
     desktop.workflow.sign_in("rita", ADMIN_PASSWORD)

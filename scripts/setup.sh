@@ -15,6 +15,7 @@ APT_PACKAGES=(
   libx11-xcb1                       # Qt xcb platform plugin
   x11-utils                         # xwininfo: window geometry for window capture on X11
   xvfb                              # screen-capture tests run against a private X server
+  xdotool                           # benchmarks/desktop_quit_idle.py types Ctrl+Q into the app under Xvfb
   postgresql                        # server binaries: the tests start a throwaway cluster on a unix socket
   espeak-ng                         # synthetic speech for the speech-cue tests and their evaluation (never shipped)
 )

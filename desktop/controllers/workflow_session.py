@@ -23,6 +23,7 @@ from verification.audit.pack_verify import verify_pack
 from verification.audit.pack_html import render_pack_html
 from verification.audit.verify import read_records
 from verification.errors import AuditError, AuthError
+from verification.store.change_notice import ChangeListener, change_listener
 from verification.store.database import open_database
 from verification.store.server_clock import database_clock
 from verification.store.location import resolve_data_dir, resolve_db_url
@@ -210,6 +211,11 @@ class WorkflowSession:
             if self._ctx is not None:
                 self._ctx.database.dispose()
                 self._ctx = None
+
+    def change_listener(self) -> ChangeListener | None:
+        """A connection of its own that hears each committed change at once (PostgreSQL's LISTEN); None on
+        SQLite, where the audit head is polled. Connects: off the GUI thread."""
+        return change_listener(self.ctx.database.url)
 
     def change_stamp(self) -> int:
         """The audit head's sequence number: every change the engine makes writes an audit record, so

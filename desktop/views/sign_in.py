@@ -17,6 +17,7 @@ from desktop.controllers.workflow_session import WorkflowSession
 from desktop.tasks import TaskRunner
 from desktop.views.change_password import ADMIN_SET, ChangePasswordDialog
 from desktop.views.first_admin import FirstAdminDialog
+from desktop.views.first_start_guide import FirstStartGuide
 from desktop.views.database_follow import POLL_MS, TICK_MS, DatabaseFollower
 from desktop.views.page_memory import PageMemory
 from desktop.views.pin_root import RootPinPanel
@@ -53,7 +54,7 @@ class SignedInState(QObject):
         self._latest: dict[int, int] = {}  # per page: the newest reload asked for
         self.must_set_own_password = False  # signed in with a key an admin set (see change_password.py)
         self.follower = DatabaseFollower(session.change_stamp, lambda: session.signed_in, self.runner, self,
-                                         poll_ms=poll_ms, tick_ms=tick_ms)
+                                         poll_ms=poll_ms, tick_ms=tick_ms, open_listener=session.change_listener)
         self.follower.changed.connect(self.data_changed)
 
     def keep(self, page: QWidget, shared: Sequence[QWidget] = ()) -> PageMemory:
@@ -151,6 +152,7 @@ class SignInDialog(QDialog):
         self.state = state
         self._cancelled = False
         self.change_password: ChangePasswordDialog | None = None  # opened after signing in with an admin's password
+        self.guide: FirstStartGuide | None = None  # after the set-up ceremony
         self.setWindowTitle("Sign in to CallShield")
         self.name = QLineEdit()
         self.name.setAccessibleName("User name")
@@ -235,6 +237,16 @@ class SignInDialog(QDialog):
         names = " and ".join(repr(u.name) for u in created)
         self.error.setText(f"First admin{'s' if len(created) > 1 else ''} {names} created: sign in with the "
                            f"password you chose.")
+        # What a first request still needs (a counterparty, a requester), explained and skippable.
+        self.guide = FirstStartGuide(self.state, created[0].name, self)
+        self.guide.finished_with.connect(self._guided)
+        self.guide.open()
+
+    def _guided(self, requester: str) -> None:
+        if requester:
+            self.name.setText(requester)
+            self.error.setText(f"Set-up done: {requester} can sign in with the first password an admin gave "
+                               f"them, choose their own, and create a first request.")
 
     @property
     def checking(self) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, insert, select, update
 from verification.audit.canonical import canonical_json
 from verification.audit.keys import SigningKey
 from verification.audit.time_order import require_forward
+from verification.store.change_notice import announce
 from verification.store.clock import Clock, format_time
 from verification.store.tables import audit_head, audit_keys, audit_log
 
@@ -106,4 +107,5 @@ class AuditLog:
                                                     signature=self._key.sign(signed_message(record_hash)),
                                                     body=body))
         connection.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=record_hash))
+        announce(connection, seq)  # other processes' views wake when this commits (PostgreSQL)
         return AppendedRecord(seq, record_hash)

@@ -7,6 +7,7 @@ A look-alike beneficiary or counterparty name (see names.py) is a red flag: the 
 `request show` lists it, and it answers the checklist item `new_beneficiary` with yes, so the policy
 asks for what it asks of a new beneficiary (call-back, code, second approver by default). A name that
 imitates another is how a known payee is swapped for a new one; it is treated as exactly that.
+Every request kind names an account (the one paid, added or changed to), so each needs a valid IBAN.
 """
 
 from __future__ import annotations
@@ -39,6 +40,14 @@ def _bic(value: str) -> str:
         return str(BIC(value).compact)
     except SchwiftyException as error:
         raise WorkflowRefused(f"beneficiary bic {value!r} is not valid: {error}") from error
+
+
+def require_account(kind: str, raw: Mapping[str, Any]) -> None:
+    """Refuse a request of `kind` whose beneficiary names no IBAN: the account is what a call-back confirms."""
+    iban = raw.get("iban")
+    if not isinstance(iban, str) or not iban.strip():
+        raise WorkflowRefused(f"beneficiary iban is missing: a {kind.replace('_', ' ')} request needs the "
+                              "beneficiary's IBAN")
 
 
 def check_beneficiary(raw: Mapping[str, Any]) -> dict[str, str]:

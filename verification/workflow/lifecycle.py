@@ -16,7 +16,8 @@ from verification.policy.in_force import policy_in_force
 from verification.policy.schema import CHECKLIST_ITEMS
 from verification.store.clock import format_time, parse_time
 from verification.store.tables import requests
-from verification.workflow.beneficiary import check_beneficiary, flag_checklist, name_red_flags
+from verification.workflow.beneficiary import (check_beneficiary, flag_checklist, name_red_flags,
+                                                require_account)
 from verification.workflow.call_link import verdict_level
 from verification.workflow.context import Context
 from verification.workflow.directory import entry_by_id, get_entry
@@ -58,6 +59,7 @@ def create_request(ctx: Context, actor: User, kind: str, amount: str, currency: 
     if kind not in KINDS:
         raise WorkflowRefused(f"request kind must be one of {', '.join(KINDS)}, not {kind!r}")
     code = parse_currency(currency)
+    require_account(kind, beneficiary)
     value, beneficiary = parse_amount(amount, code, kind), check_beneficiary(beneficiary)
     counterparty, note = normalise_name(counterparty, "counterparty"), refuse_controls(note, "note", True)
     refuse_controls(claimed_contact or "", "claimed contact")
