@@ -16,7 +16,7 @@ Budget (issue 23): engine at most one core, p95 latency at most 150 ms, no frame
 Linux only (per-thread CPU and priority come from /proc).
 
     PYTHONPATH=. python benchmarks/live_call_budget.py [--seconds 60] [--warmup 10] [--camera-fps 15]
-        [--no-speech] [--queue-frames 4]
+        [--no-speech] [--queue-frames 4] [--max-lag 0.25]
 """
 
 from __future__ import annotations
@@ -199,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-speech", action="store_true", help="without the speech recogniser")
     ap.add_argument("--queue-frames", type=int, default=EngineConfig().live_queue_frames,
                     help="live frames that may wait for the vision worker (1: the old newest-wins slot)")
+    ap.add_argument("--max-lag", type=float, default=EngineConfig().live_max_lag_s,
+                    help="seconds a live frame may wait while a newer one waits too, before it is dropped")
     ap.add_argument("--camera-fps", type=float, default=15.0,
                     help="frames the camera delivers per second; above 15 the engine thins them")
     ap.add_argument("--model-dir", default=None)
@@ -210,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--seconds must exceed --warmup (0 or more) by at least 5")
     if not 1 <= args.queue_frames <= 30:
         raise SystemExit("--queue-frames must be between 1 and 30")
+    if not 0.0 < args.max_lag <= 5.0:
+        raise SystemExit("--max-lag must be more than 0 and at most 5 seconds")
     if not 1.0 <= args.camera_fps <= 60.0:
         raise SystemExit("--camera-fps must be between 1 and 60")
     clips = sorted((args.data / "video" / "talking_heads" / "grid").glob("*.mpg"))
@@ -222,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"face pipeline unavailable: {why}")
     detectors = build_default_registry().create_all(loader)
     # the desktop's live configuration (desktop/app.py LIVE_CONFIG) and its cue listener
-    config = EngineConfig(realtime=True, lossless=False, live_queue_frames=args.queue_frames)
+    config = EngineConfig(realtime=True, lossless=False, live_queue_frames=args.queue_frames,
+                          live_max_lag_s=args.max_lag)
     listener = None if args.no_speech else CueListeners(resolve_model_dir(args.model_dir, os.environ))()
     verdicts = Verdicts()
     engine = Engine(detectors, faces, config, verdicts, CallFusion(load_calibration()), listener)
@@ -251,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(clips[:4])} GRID clips at 1280x720, camera {args.camera_fps:g} fps, 15 analysed; "
           f"{args.seconds:g} s call, steady state from {args.warmup:g} s ({wall:.1f} s measured); "
           f"cpu count {os.cpu_count()}, load average {load0[0]:.1f} -> {load1[0]:.1f} (1 min)")
-    queue = "newest-wins slot" if args.queue_frames <= 1 else f"frame queue of {args.queue_frames}"
+    queue = "newest-wins slot" if args.queue_frames <= 1 else f"frame queue of {args.queue_frames}, {args.max_lag:g} s lag"
     print(f"engine CPU: {engine_cores:.2f} of one core ({queue}; fake sources' reads "
           f"{(side1 - side0) / wall:.2f} excluded)")
     busy0, busy1 = _busy_s(before), _busy_s(after)

@@ -1,8 +1,8 @@
 """The engine: capture threads -> frame queue / audio ring -> workers -> fusion -> events.
 
-The same engine serves a live call (live sources: a few frames queued, the oldest dropped past
-the lag budget) and a recording
-(lossless hand-over, as fast as the machine allows, or paced with `realtime=True`).
+The same engine serves a live call (live sources: a few frames may wait, the oldest dropped past
+the lag budget) and a recording (lossless hand-over, as fast as the machine allows, or paced
+with `realtime=True`).
 """
 
 from __future__ import annotations
