@@ -1,17 +1,22 @@
-"""A live call within budget? The whole engine on one face at 720p, with the speech recogniser running.
+"""A live call within budget? The whole engine on one face at 720p, with its speech recogniser running.
 
 A camera-like source plays GRID talking heads (back to back, upscaled into 1280x720) in real
-time at 15 fps (`--camera-fps`), a microphone-like source plays their sound in 100 ms chunks, and the engine
-runs as in a live call: newest frame wins, 15 analysed fps, the app's face pipeline and every
-detector. Whisper tiny.en transcribes the same sound in budgeted chunks on its own thread
-(`ChunkedTranscriber`, as a live call would run it) unless the engine already does.
+time at 15 fps (`--camera-fps`), a microphone-like source plays their sound in 100 ms chunks, and the
+engine runs as the desktop runs a live call: live frame queue, 15 analysed fps, the app's face
+pipeline, every detector, and the engine's own speech worker with the desktop's cue listener
+(Whisper tiny.en in budgeted 10 s chunks, on a thread at lower OS priority).
 
 After a warm-up it prints, over the steady state: the engine's CPU use as a share of one core
-(process CPU time less the recogniser's thread and the fake capture threads), each stage's busy
-share, the recogniser's share, p95 capture-to-verdict latency and frames dropped.
+(process CPU time less the fake sources' own reads), the share of each stage (speech recognition
+measured on its threads; the rest shared among vision, video detectors, audio detectors and fusion
+by their busy time, since ONNX Runtime's pool threads serve them all), p95 capture-to-verdict
+latency and frames dropped, with the load average of the machine (other jobs on the cores).
 Budget (issue 23): engine at most one core, p95 latency at most 150 ms, no frame dropped.
 
-    python benchmarks/live_call_budget.py [--seconds 60] [--warmup 10] [--camera-fps 15] [--no-speech]
+Linux only (per-thread CPU and priority come from /proc).
+
+    PYTHONPATH=. python benchmarks/live_call_budget.py [--seconds 60] [--warmup 10] [--camera-fps 15]
+        [--no-speech] [--queue-frames 4] [--max-lag 0.25]
 """
 
 from __future__ import annotations
@@ -19,23 +24,25 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import multiprocessing as mp
+import threading
 import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from desktop.controllers.cue_listener import CueListeners
 from verification.composition import build_face_pipeline, build_model_loader
 from verification.detectors.registry import build_default_registry
 from verification.fusion.calibration import load_calibration
 from verification.fusion.live import CallFusion
+from verification.inference.model_dir import resolve_model_dir
+from verification.pipeline.events import EngineEvent, VerdictChanged
+from verification.pipeline.priority import thread_nice
 from verification.pipeline.runner import Engine, EngineConfig
 from verification.sources.base import INTERNAL_SAMPLE_RATE, AudioChunk, AudioInfo, AudioSource, FrameSource
 from verification.sources.base import VideoFrame, VideoInfo
 from verification.sources.file_source import FileAudioSource, FileVideoSource
-from verification.speech.chunked import ChunkedTranscriber
-from verification.speech.whisper import load_recogniser
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 CANVAS = (1280, 720)
@@ -112,7 +119,7 @@ class PacedCamera(FrameSource):
 
 
 class PacedMicrophone(AudioSource):
-    """100 ms chunks on a wall clock, looping; each chunk also goes to `listeners` (the recogniser's queue)."""
+    """100 ms chunks on a wall clock, looping."""
 
     live = True
 
@@ -122,7 +129,6 @@ class PacedMicrophone(AudioSource):
         self._count = int(seconds / CHUNK_S)
         self._start = start
         self._seq = 0
-        self.listeners: list["mp.Queue[np.ndarray | None]"] = []
         self.cpu_s = 0.0
 
     def open(self) -> AudioInfo:
@@ -135,8 +141,6 @@ class PacedMicrophone(AudioSource):
         t0 = time.thread_time()
         a = (self._seq * self._n) % (len(self._audio) - self._n)
         samples = self._audio[a : a + self._n].copy()
-        for queue in self.listeners:
-            queue.put(samples)
         chunk = AudioChunk(self._seq, self._seq * CHUNK_S, time.monotonic(), samples)
         self._seq += 1
         self.cpu_s += time.thread_time() - t0
@@ -146,49 +150,70 @@ class PacedMicrophone(AudioSource):
         pass
 
 
-def _speech_worker(model_dir: str | None, threads: int, niceness: int, chunks: "mp.Queue[np.ndarray | None]",
-                   out: "mp.Queue[dict]") -> None:
-    """The recogniser's own process: feeds what the microphone captured to ChunkedTranscriber, then
-    reports its counts and its CPU time (its library threads included) when the call ends."""
-    if niceness:
-        os.nice(niceness)  # background work: the scheduler serves the engine's frames first
-    loader = build_model_loader(model_dir)
-    transcriber = ChunkedTranscriber(load_recogniser(loader.manifest, loader.model_dir, threads).transcribe)
-    out.put({"ready": True})
-    segments = 0
-    cpu0 = _cpu()
-    while (samples := chunks.get()) is not None:
-        segments += len(transcriber.feed(samples))
-    st = transcriber.stats
-    out.put({"cpu_s": _cpu() - cpu0, "segments": segments, "transcribed": st.transcribed, "quiet": st.quiet,
-             "skipped": len(st.dropped), "stride": st.stride})
-
-
 def _cpu() -> float:
     t = os.times()
     return t.user + t.system
+
+
+TICK_S = 1.0 / os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 0.01
+
+
+def _background_cpu(base_nice: int) -> float:
+    """CPU seconds of this process's threads running below the engine's priority: the speech
+    worker and the recogniser threads it started (they inherit its nice value)."""
+    total = 0.0
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = stat[stat.rindex(")") + 2:].split()  # after the thread's name, which may hold spaces
+        if int(fields[16]) > base_nice:  # field 19 of stat: nice
+            total += (int(fields[11]) + int(fields[12])) * TICK_S  # utime + stime
+    return total
+
+
+class Verdicts:
+    """Capture-to-verdict latency of every verdict, with the time it came."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[float, float]] = []
+
+    def __call__(self, event: EngineEvent) -> None:
+        if isinstance(event, VerdictChanged):
+            self.seen.append((time.monotonic(), event.latency_s))
+
+    def p(self, q: float, t0: float, t1: float) -> float:
+        values = [lat for t, lat in list(self.seen) if t0 <= t < t1]
+        return float(np.percentile(values, q)) * 1000.0 if values else float("nan")
+
+
+def _busy_s(snapshot: dict) -> dict[str, float]:
+    return {name: (s["mean_ms"] or 0.0) * s["count"] / 1000.0 for name, s in snapshot["stages"].items()}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=60.0, help="call length")
     ap.add_argument("--warmup", type=float, default=10.0, help="seconds before the steady state is measured")
-    ap.add_argument("--no-speech", action="store_true", help="without the recogniser")
-    ap.add_argument("--speech-threads", type=int, default=1,
-                    help="recogniser threads (two leave the engine no core while a chunk is transcribed)")
-    ap.add_argument("--speech-nice", type=int, default=10, help="recogniser niceness (0: same priority as the engine)")
+    ap.add_argument("--no-speech", action="store_true", help="without the speech recogniser")
+    ap.add_argument("--queue-frames", type=int, default=EngineConfig().live_queue_frames,
+                    help="live frames that may wait for the vision worker (1: the old newest-wins slot)")
+    ap.add_argument("--max-lag", type=float, default=EngineConfig().live_max_lag_s,
+                    help="seconds a live frame may wait while a newer one waits too, before it is dropped")
     ap.add_argument("--camera-fps", type=float, default=15.0,
-                    help="frames the camera delivers per second; above 15 the engine thins them, and a "
-                         "frame it would have skipped anyway can count as dropped")
+                    help="frames the camera delivers per second; above 15 the engine thins them")
     ap.add_argument("--model-dir", default=None)
     ap.add_argument("--data", type=Path, default=DATA)
     args = ap.parse_args(argv)
+    if not sys.platform.startswith("linux"):
+        raise SystemExit("this benchmark reads per-thread CPU from /proc: Linux only")
     if args.seconds <= args.warmup + 5 or args.warmup < 0:
         raise SystemExit("--seconds must exceed --warmup (0 or more) by at least 5")
-    if not 0 <= args.speech_nice <= 19:
-        raise SystemExit("--speech-nice must be between 0 and 19")
-    if args.speech_threads < 1:
-        raise SystemExit("--speech-threads must be at least 1")
+    if not 1 <= args.queue_frames <= 30:
+        raise SystemExit("--queue-frames must be between 1 and 30")
+    if not 0.0 < args.max_lag <= 5.0:
+        raise SystemExit("--max-lag must be more than 0 and at most 5 seconds")
     if not 1.0 <= args.camera_fps <= 60.0:
         raise SystemExit("--camera-fps must be between 1 and 60")
     clips = sorted((args.data / "video" / "talking_heads" / "grid").glob("*.mpg"))
@@ -200,55 +225,61 @@ def main(argv: list[str] | None = None) -> int:
     if faces is None:
         raise SystemExit(f"face pipeline unavailable: {why}")
     detectors = build_default_registry().create_all(loader)
-    engine = Engine(detectors, faces, EngineConfig(analysis_fps=15.0), fusion=CallFusion(load_calibration()))
-    speech = None
-    if not args.no_speech:
-        ctx = mp.get_context("spawn")
-        chunks: "mp.Queue[np.ndarray | None]" = ctx.Queue()
-        results: "mp.Queue[dict]" = ctx.Queue()
-        speech = ctx.Process(target=_speech_worker, args=(args.model_dir, args.speech_threads, args.speech_nice, chunks, results), name="speech")
-        speech.start()
-        results.get(timeout=120)  # its model is loaded
+    # the desktop's live configuration (desktop/app.py LIVE_CONFIG) and its cue listener
+    config = EngineConfig(realtime=True, lossless=False, live_queue_frames=args.queue_frames,
+                          live_max_lag_s=args.max_lag)
+    listener = None if args.no_speech else CueListeners(resolve_model_dir(args.model_dir, os.environ))()
+    verdicts = Verdicts()
+    engine = Engine(detectors, faces, config, verdicts, CallFusion(load_calibration()), listener)
+    base_nice = thread_nice(threading.get_native_id()) or 0
     start = time.monotonic() + 1.0  # sources start together, a moment after setup
     camera = PacedCamera(frames, args.seconds, start, args.camera_fps)
     mic = PacedMicrophone(audio, args.seconds, start)
-    if speech is not None:
-        mic.listeners.append(chunks)
+    load0 = os.getloadavg()
     engine.start(camera, mic)
+    # steady state: after the warm-up (the recogniser loads on the first audio), until just before
+    # the sources end (the engine's threads then end, and their CPU time with them)
     time.sleep(max(0.0, start + args.warmup - time.monotonic()))
     before = engine.metrics_snapshot()
-    cpu0, wall0, side0 = _cpu(), time.monotonic(), camera.cpu_s + mic.cpu_s
-    engine.wait()
-    cpu1, wall1, side1 = _cpu(), time.monotonic(), camera.cpu_s + mic.cpu_s
+    cpu0, wall0, side0, bg0 = _cpu(), time.monotonic(), camera.cpu_s + mic.cpu_s, _background_cpu(base_nice)
+    time.sleep(max(0.0, start + args.seconds - 0.5 - time.monotonic()))
+    cpu1, wall1, side1, bg1 = _cpu(), time.monotonic(), camera.cpu_s + mic.cpu_s, _background_cpu(base_nice)
     after = engine.metrics_snapshot()
+    load1 = os.getloadavg()
+    engine.wait()
     analysis = engine.finish()
-    heard: dict = {}
-    if speech is not None:
-        chunks.put(None)
-        heard = results.get(timeout=120)
-        speech.join(timeout=30)
     wall = wall1 - wall0
     engine_cores = (cpu1 - cpu0 - (side1 - side0)) / wall
+    speech_cores = (bg1 - bg0) / wall
     dropped = after["frames_dropped"] - before["frames_dropped"]
-    p95 = after["end_to_end"]["p95_ms"] or float("nan")
+    p50, p95 = verdicts.p(50, wall0, wall1), verdicts.p(95, wall0, wall1)
     print(f"{len(clips[:4])} GRID clips at 1280x720, camera {args.camera_fps:g} fps, 15 analysed; "
-          f"{args.seconds:g} s call, steady state from {args.warmup:g} s ({wall:.1f} s measured); cpu count {os.cpu_count()}")
-    speech_note = (f"recogniser process, {args.speech_threads} thread(s), nice {args.speech_nice}, {heard['cpu_s'] / (wall1 - start):.2f} "
-                   "over the whole call" if heard
-                   else "recogniser off")
-    print(f"engine CPU: {engine_cores:.2f} of one core (fake capture threads {(side1 - side0) / wall:.2f} "
-          f"excluded; {speech_note})")
-    for name, stage in sorted(after["stages"].items()):
-        n = stage["count"] - before["stages"][name]["count"]
-        share = (stage["mean_ms"] or 0.0) * n / 1000.0 / wall  # mean over the run: an approximation
-        print(f"  {name:<16} busy {share:.2f} of one core (p50 {stage['p50_ms']} ms, p95 {stage['p95_ms']} ms)")
+          f"{args.seconds:g} s call, steady state from {args.warmup:g} s ({wall:.1f} s measured); "
+          f"cpu count {os.cpu_count()}, load average {load0[0]:.1f} -> {load1[0]:.1f} (1 min)")
+    queue = "newest-wins slot" if args.queue_frames <= 1 else f"frame queue of {args.queue_frames}, {args.max_lag:g} s lag"
+    print(f"engine CPU: {engine_cores:.2f} of one core ({queue}; fake sources' reads "
+          f"{(side1 - side0) / wall:.2f} excluded)")
+    busy0, busy1 = _busy_s(before), _busy_s(after)
+    busy = {name: busy1[name] - busy0.get(name, 0.0) for name in busy1}
+    rest = engine_cores - speech_cores
+    for name in ("vision", "video_detectors", "audio_detectors", "fusion"):
+        share = rest * busy[name] / max(sum(busy.values()), 1e-9)
+        stage = after["stages"][name]
+        print(f"  {name:<18} {share:.2f} of one core (busy {busy[name] / wall:.2f}; "
+              f"p50 {stage['p50_ms']} ms, p95 {stage['p95_ms']} ms)")
+    print(f"  {'speech recognition':<18} {speech_cores:.2f} of one core"
+          + (" (recogniser off)" if listener is None else " (its threads at lower priority)"))
     frames_in = after["frames_in"] - before["frames_in"]
     analysed = after["frames_analysed"] - before["frames_analysed"]
-    print(f"frames: {frames_in} in, {analysed} analysed ({analysed / wall:.1f} fps), {dropped} dropped")
-    print(f"capture-to-verdict latency: p50 {after['end_to_end']['p50_ms']} ms, p95 {p95} ms")
-    if heard:
-        print(f"recogniser: {heard['transcribed']} chunks transcribed, {heard['quiet']} quiet, {heard['skipped']} "
-              f"skipped for its budget (every {heard['stride']}), {heard['segments']} segments")
+    print(f"frames: {frames_in} in, {analysed} analysed ({analysed / wall:.1f} fps), {dropped} dropped "
+          f"(whole call: {analysis.metrics['frames_dropped']} of {analysis.metrics['frames_in']})")
+    print(f"capture-to-verdict latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    if analysis.speech_cues is not None:
+        chunks = analysis.speech_cues["chunks"]
+        note = analysis.speech_cues.get("unavailable")
+        print(f"recogniser: {chunks['transcribed_chunks']} chunks transcribed, {chunks['quiet_chunks']} quiet, "
+              f"{chunks['dropped_chunks']} skipped for its budget (every {chunks['every_nth']}), "
+              f"{chunks['work_s']} s of work" + (f"; {note}" if note else ""))
     if analysis.failures:
         print("failures: " + "; ".join(analysis.failures))
     ok = engine_cores <= BUDGET["cores"] and p95 <= BUDGET["p95_ms"] and dropped <= BUDGET["dropped"]

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from verification.errors import CallShieldError, SourceLost
 from verification.pipeline.audio_ring import AudioRing
 from verification.pipeline.events import EventSink, SourceEnded, SourceFailed, SourceInterrupted, SourceResumed
+from verification.pipeline.frame_queue import FrameQueue
 from verification.pipeline.latest_slot import LatestSlot, SlotClosed
 from verification.pipeline.metrics import Counter
 from verification.pipeline.reconnect import MediaClock, NotJudgedSpan, RetryPolicy
@@ -130,7 +131,7 @@ def _capture(kind: str, source: FrameSource | AudioSource, opened: Future, stop:
         _close_quietly(source.close)
 
 
-def run_video_capture(source: FrameSource, slot: LatestSlot[VideoFrame], opened: Future,
+def run_video_capture(source: FrameSource, slot: LatestSlot[VideoFrame] | FrameQueue[VideoFrame], opened: Future,
                       stop: threading.Event, realtime: bool, frames_in: Counter,
                       sink: EventSink, failures: list[str], recovery: Recovery) -> None:
     def deliver(frame: VideoFrame) -> bool:

@@ -72,6 +72,11 @@ class LatestSlot(Generic[T]):
             return self._has_item
 
     @property
+    def waiting(self) -> int:
+        """Items waiting to be taken: 0 or 1 (the same question a FrameQueue answers)."""
+        return int(self.occupied)
+
+    @property
     def closed(self) -> bool:
         with self._cond:
             return self._closed

@@ -1,7 +1,8 @@
-"""The engine: capture threads -> latest slot / audio ring -> workers -> fusion -> events.
+"""The engine: capture threads -> frame queue / audio ring -> workers -> fusion -> events.
 
-The same engine serves a live call (live sources, drop-newest-wins) and a recording
-(lossless hand-over, as fast as the machine allows, or paced with `realtime=True`).
+The same engine serves a live call (live sources: a few frames may wait, the oldest dropped past
+the lag budget) and a recording (lossless hand-over, as fast as the machine allows, or paced
+with `realtime=True`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from verification.fusion.verdict import Verdict
 from verification.pipeline.audio_ring import AudioRing
 from verification.pipeline.capture import Recovery, run_audio_capture, run_video_capture
 from verification.pipeline.events import EventSink, EvidenceReported, VerdictChanged, ignore_event
+from verification.pipeline.frame_queue import FrameQueue
 from verification.pipeline.latest_slot import LatestSlot
 from verification.pipeline.metrics import EngineMetrics
 from verification.pipeline.reconnect import NotJudgedSpan, RetryPolicy
@@ -37,7 +39,9 @@ from verification.sources.base import INTERNAL_SAMPLE_RATE, AudioInfo, AudioSour
 @dataclass(frozen=True)
 class EngineConfig:
     realtime: bool = False  # pace recordings to wall time, to reproduce live behaviour
-    lossless: bool | None = None  # None: lossless for recordings, newest-wins for live sources
+    lossless: bool | None = None  # None: lossless for recordings, a short dropping queue for live sources
+    live_queue_frames: int = 4  # live frames waiting for the vision worker at most (1: newest wins)
+    live_max_lag_s: float = 0.25  # a live frame older than this is dropped when a newer one waits
     analysis_fps: float | None = 15.0  # analyse at most this many frames per media second
     audio_window_s: float = 2.0
     audio_hop_s: float = 0.5
@@ -90,7 +94,7 @@ class Engine:
         self.metrics = EngineMetrics()
         for name in ("vision", "video_detectors", "audio_detectors", "fusion"):
             self.metrics.stage(name)
-        self._slot: LatestSlot[VideoFrame] | None = None
+        self._slot: LatestSlot[VideoFrame] | FrameQueue[VideoFrame] | None = None
         self._ring: AudioRing | None = None
         self._video_info: VideoInfo | None = None
         self._audio_info: AudioInfo | None = None
@@ -131,7 +135,7 @@ class Engine:
                 self._spawn("speech", run_speech_worker, self._ring, self._speech, self._stop, self._sink)
         if video is not None:
             lossless = cfg.lossless if cfg.lossless is not None else not video.live
-            self._slot = LatestSlot(lossless=lossless)
+            self._slot = LatestSlot(lossless=True) if lossless else self._live_queue()
             fut = Future()
             opened.append(("video", fut))
             self._spawn("capture-video", run_video_capture, video, self._slot, fut, self._stop,
@@ -156,6 +160,12 @@ class Engine:
                 self._audio_info = info
             else:
                 self._video_info = info
+
+    def _live_queue(self) -> LatestSlot[VideoFrame] | FrameQueue[VideoFrame]:
+        cfg = self._config
+        if cfg.live_queue_frames <= 1:
+            return LatestSlot()
+        return FrameQueue(cfg.live_queue_frames, cfg.live_max_lag_s, lambda f: time.monotonic() - f.captured_at)
 
     def _spawn(self, name: str, target, *args) -> None:
         thread = threading.Thread(target=target, args=args, name=f"callshield-{name}", daemon=True)
@@ -204,10 +214,10 @@ class Engine:
                 ring_end, self._vision_state.media_t, self._audio_state.media_t)
 
     def queue_depths(self) -> dict[str, float]:
-        """How full each hand-over is now: frames waiting in the slot (0 or 1), seconds of audio the
+        """How full each hand-over is now: frames waiting for the vision worker, seconds of audio the
         ring holds, evidence items queued for fusion. All are bounded; a soak test watches them."""
         ring = self._ring
-        return {"video_slot": float(self._slot.occupied) if self._slot is not None else 0.0,
+        return {"video_slot": float(self._slot.waiting) if self._slot is not None else 0.0,
                 "audio_ring_s": (ring.end_index - ring.start_index) / ring.sample_rate if ring else 0.0,
                 "evidence": float(self._evidence_q.qsize()) if self._evidence_q is not None else 0.0}
 

@@ -2,7 +2,9 @@
 
 It reads the audio ring as its own reader. On a live call the ring drops what a busy reader has
 not taken; that audio is told to the listener as skipped, so the coverage stays true. The
-listener's budget keeps it from falling behind in the first place (every Nth chunk).
+listener's budget keeps it from falling behind in the first place (every Nth chunk). The thread
+runs at a lower OS priority (with the recogniser's threads it starts), so transcribing a chunk
+never makes a frame wait for a core.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 from verification.pipeline.audio_ring import AudioRing
 from verification.pipeline.events import EventSink, SpeechHeard
+from verification.pipeline.priority import lower_this_thread
 
 READER = "speech"
 STEP_S = 1.0  # hand audio over a second at a time: the ring is released as soon as it is copied
@@ -48,6 +51,7 @@ def run_speech_worker(ring: AudioRing, listener: CueListener, stop: threading.Ev
     rate = ring.sample_rate
     step = int(STEP_S * rate)
     last: tuple = ()
+    lower_this_thread()  # before the listener loads its recogniser on this thread
     try:
         while not ring.wait_started(timeout=0.1):
             if stop.is_set() or ring.closed:

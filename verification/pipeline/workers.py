@@ -11,6 +11,7 @@ from typing import Any, Callable, Protocol, Sequence
 from verification.detectors.base import Detector, FrameAnalysis
 from verification.detectors.evidence import AudioWindow, Evidence
 from verification.pipeline.audio_ring import AudioRing
+from verification.pipeline.frame_queue import FrameQueue
 from verification.pipeline.latest_slot import LatestSlot
 from verification.pipeline.metrics import EngineMetrics
 from verification.pipeline.windows import WindowPlan
@@ -70,7 +71,7 @@ def put_evidence(out: "queue.Queue[Evidence | Tick | None]", item: Evidence | Ti
 AV_LOOKBACK_S = 8.0
 
 
-def _vision_loop(slot: LatestSlot[VideoFrame], detectors: Sequence[Detector],
+def _vision_loop(slot: LatestSlot[VideoFrame] | FrameQueue[VideoFrame], detectors: Sequence[Detector],
                       faces: FaceAnalyzer | None, analysis_fps: float | None,
                       read_audio: Callable[[float, float], Any] | None,
                       release_audio: Callable[[float], None] | None,
