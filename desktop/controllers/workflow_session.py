@@ -214,8 +214,12 @@ class WorkflowSession:
 
     def change_listener(self) -> ChangeListener | None:
         """A connection of its own that hears each committed change at once (PostgreSQL's LISTEN); None on
-        SQLite, where the audit head is polled. Connects: off the GUI thread."""
-        return change_listener(self.ctx.database.url)
+        SQLite, where the audit head is polled. Connects: off the GUI thread. Needs the database opened
+        (at sign-in), not a signed-in user: a sign-out in between must not leave the caller retrying."""
+        ctx = self._ctx
+        if ctx is None:
+            raise AuthError("sign in first")
+        return change_listener(ctx.database.url)
 
     def change_stamp(self) -> int:
         """The audit head's sequence number: every change the engine makes writes an audit record, so

@@ -46,6 +46,8 @@ class DatabaseFollower(QObject):
         self._again = False  # a notice came during a read that may have started before its commit
         self.wakeup = None if open_listener is None else ChangeWakeup(open_listener, self._noticed.emit)
         self._noticed.connect(self._on_notice)
+        if self.wakeup is not None:  # a window closed without quitting (tests, a re-opened sign-in) ends it too
+            self.destroyed.connect(lambda *_gone, wakeup=self.wakeup: wakeup.stop())
         self._poll = QTimer(self)
         self._poll.setInterval(poll_ms)
         self._poll.timeout.connect(self.poll)

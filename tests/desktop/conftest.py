@@ -45,6 +45,10 @@ def _tasks_end_with_their_test() -> Iterator[None]:
             if thread.name.startswith("callshield-desktop-") and thread.name != "callshield-desktop-session" \
                     and thread is not threading.current_thread():
                 thread.join(60)
+        lingering = [t for t in threading.enumerate() if t.name == "callshield-change-wakeup"]
+        for thread in lingering:  # its window was closed: it ends within a quarter second
+            thread.join(5)
+        assert not [t for t in lingering if t.is_alive()], "a change listener outlived its window"
         app = QApplication.instance()
         if app is not None:
             app.processEvents()
