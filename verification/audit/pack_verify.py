@@ -97,15 +97,18 @@ def _verify(pack: dict[str, Any], root: TrustRoot | None) -> PackCheck:
         return PackCheck(False, "the pack rests on a different trust root than the one it is checked against", 0,
                          [])
     trust = _trust(pack, root)
-    keys = {k: info.public_key for k, info in trust.installations.items()}
+    keys = trust.audit_keys()
+    retired = trust.retired_after()
     records = [_stored(raw) for raw in pack["audit"]["records"]]
     for record in records:
-        problem = check_record(record, None, keys)
+        problem = check_record(record, None, keys, retired)
         if problem:
             return PackCheck(False, problem, len(records), sorted(keys))
     signature = pack["signature"]
-    if keys.get(signature["key_id"]) != signature["public_key"]:
-        return PackCheck(False, f"the pack is signed by key {signature['key_id']}, which no admin registered",
+    if {k: info.public_key for k, info in trust.installations.items()}.get(signature["key_id"]) \
+            != signature["public_key"]:
+        return PackCheck(False, f"the pack is signed by key {signature['key_id']}, which no admin registered "
+                         f"(or an admin retired)",
                          len(records), sorted(keys))
     unsigned = {k: v for k, v in pack.items() if k != "signature"}
     if not verify_b64(signature["public_key"], signature["value"], canonical_bytes(unsigned)):

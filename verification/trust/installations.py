@@ -13,8 +13,15 @@ from verification.trust.store import trust_state
 
 
 def installation_keys(connection: Connection, pins: RootPins | None) -> dict[str, str]:
-    """key id -> public key of every installation registered through this machine's pinned root."""
+    """key id -> public key of every installation registered through this machine's pinned root and not
+    retired: what may write now and whose verdicts count."""
     return {k: info.public_key for k, info in trust_state(connection, pins).installations.items()}
+
+
+def audit_signers(connection: Connection, pins: RootPins | None) -> tuple[dict[str, str], dict[str, int]]:
+    """For checking the chain: every key that ever counted, and retired key id -> last record it may sign."""
+    state = trust_state(connection, pins)
+    return state.audit_keys(), state.retired_after()
 
 
 def unregistered_problem(key_id: str) -> str:
