@@ -28,6 +28,7 @@ from verification.trust.installations import installation_keys
 from verification.trust.root import RootPins, TrustRoot
 from verification.trust.store import pinned_root, trust_state
 from verification.workflow.installations import register_installation, retire_installation
+from verification.workflow.directory_signing import directory_problems
 from verification.workflow.row_integrity import request_row_problems
 
 
@@ -36,10 +37,13 @@ def _verify(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
         check = verify_anchored(ctx.database, anchors, ctx.pins, pin=args.pin, remember=not args.no_anchor)
         with ctx.database.reading() as connection:
-            rows = request_row_problems(connection, trust_state(connection, ctx.pins))
+            trust = trust_state(connection, ctx.pins)
+            entries = directory_problems(connection, trust)
+            requests = request_row_problems(connection, trust)
+    rows = entries + requests
     result = check.chain
     if args.json and not (check.ok and not rows):
-        print(json.dumps({**check.as_dict(), "request_problems": rows}, indent=2))
+        print(json.dumps({**check.as_dict(), "request_problems": requests, "directory_problems": entries}, indent=2))
     if not result.ok:
         print(f"callshield: audit log broken: {result.problem}", file=sys.stderr)
         return 1

@@ -9,6 +9,9 @@ Rules the replay enforces (the database's users table is only an index checked a
 - only keys their owner made (owner_set) sign for two-person rules: an admin who set a password knew it;
 - an installation record (an audit-signing key of one machine) is valid when signed by the admin it names,
   with a key that admin made; nothing else makes an installation's audit records count;
+- a directory record is an admin's signature over one directory entry as it stands after their change (its
+  name, kind, organisation and every phone number with its source); valid when signed by the admin it names
+  with a key that admin made; the latest valid one per entry is what call-backs read;
 - a retirement record ends an installation key after a given audit record (a new key registered for the
   same machine, or a stolen machine): any admin with a key they made may sign it; it only ever takes away.
 """
@@ -81,6 +84,20 @@ def retirement_body(user_id: int, user_name: str, key_id: str, after_seq: int, r
                             "at": at}).decode("utf-8")
 
 
+def directory_body(user_id: int, user_name: str, entry: dict[str, Any], at: str) -> str:
+    """An admin (`user_id`) signs a directory entry as it stands (verification/workflow/directory_signing.py)."""
+    return canonical_bytes({"schema": RECORD_SCHEMA, "kind": "directory", "user_id": user_id,
+                            "user_name": user_name, "entry": entry, "at": at}).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class SignedEntry:
+    record_id: int
+    entry: dict[str, Any]  # the signed snapshot
+    signed_by: str
+    at: str
+
+
 @dataclass(frozen=True)
 class InstallationInfo:
     key_id: str
@@ -101,6 +118,8 @@ class TrustState:
     policy_keys: dict[str, KeyInfo] = field(default_factory=dict)  # an admin's policy-signing keys, while active
     installations: dict[str, InstallationInfo] = field(default_factory=dict)  # audit keys admins registered
     retired: dict[str, tuple[InstallationInfo, int]] = field(default_factory=dict)  # key id -> (key, last seq)
+    directory: dict[int, SignedEntry] = field(default_factory=dict)  # entry id -> its latest signed snapshot
+    directory_records: dict[int, SignedEntry] = field(default_factory=dict)  # record id -> every valid snapshot
 
     def audit_keys(self) -> dict[str, str]:
         """Every installation key that ever counted (retired ones too): key id -> public key."""
@@ -216,6 +235,19 @@ def _apply_retirement(state: TrustState, record: StoredTrustRecord, body: dict[s
     return None
 
 
+def _apply_directory(state: TrustState, record: StoredTrustRecord, body: dict[str, Any]) -> str | None:
+    admin = state.signers(record).get(record.user_id)
+    if admin is None or not admin.owner_set or not state.has_role(record.user_id, "admin"):
+        return "not signed by the admin it names"
+    entry = body["entry"]
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), int) or not isinstance(entry.get("phones"), list):
+        raise ValueError("entry is not a directory snapshot")
+    signed = SignedEntry(record.id, entry, str(body["user_name"]), str(body["at"]))
+    state.directory[int(entry["id"])] = signed
+    state.directory_records[record.id] = signed
+    return None
+
+
 def replay(root: TrustRoot, records: Iterable[StoredTrustRecord]) -> TrustState:
     state = TrustState()
     for key in root.keys:
@@ -239,6 +271,8 @@ def replay(root: TrustRoot, records: Iterable[StoredTrustRecord]) -> TrustState:
                 problem = _apply_policy_key(state, record, body)
             elif record.kind == "installation":
                 problem = _apply_installation(state, record, body)
+            elif record.kind == "directory":
+                problem = _apply_directory(state, record, body)
             elif record.kind == "retirement":
                 problem = _apply_retirement(state, record, body)
             else:
