@@ -133,8 +133,12 @@ def test_directory_sign_on_the_command_line(world: World, capsys: pytest.Capture
     code, _, err = cli("directory", "sign", w.counterparty)
     assert code != 0 and "admin" in err
     monkeypatch.setenv("CALLSHIELD_USER", "ada")
+    code, out, err = cli("directory", "show", w.counterparty)
+    assert code == 0 and "NOT SIGNED, no call-backs: directory entry 'Acme Supplies' is not signed" in out, err
     code, out, err = cli("directory", "sign", w.counterparty)
     assert code == 0 and "+442079460000" in out, err
+    code, out, err = cli("directory", "show", w.counterparty)
+    assert code == 0 and "NOT SIGNED" not in out, err
     code, _, err = cli("directory", "sign", w.counterparty)
     one_line(err, "is already signed and unchanged")
     code, _, err = cli("audit", "verify")

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import delete
 
 from tests.verification.audit_cli import Cli, one_line
 from tests.verification.conftest import ALL_NO, World, signed_in
@@ -16,6 +17,7 @@ from verification.audit.keys import INSTALLATION_KEY_FILE, SigningKey, load_inst
 from verification.audit.log import AuditEvent, AuditLog
 from verification.errors import AuditError, AuthError
 from verification.report.signature import sign_report
+from verification.store.tables import trust_records
 from verification.store.clock import utc_now
 from verification.trust.installations import InstallationGate, installation_keys
 from verification.trust.records import retirement_body
@@ -118,3 +120,16 @@ def test_a_retirement_signed_by_a_non_admin_retires_nothing(world: World) -> Non
         state = trust_state(connection, w.ctx.pins)
     assert key.key_id in state.installations and not state.retired
     assert any("retirement of user" in p and "not signed by the admin it names" in p for p in state.problems)
+
+
+def test_deleting_the_signed_retirement_is_reported(
+        world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    w = world
+    key = w.ctx.audit.key
+    retire_installation(w.ctx, signed_in(w.ctx, "ben"), key.key_id, "laptop stolen")
+    with w.database.transaction() as connection:  # a database writer brings the stolen key back
+        connection.execute(delete(trust_records).where(trust_records.c.kind == "retirement"))
+    code, _, err = Cli.of(w, capsys, monkeypatch)("audit", "verify", "--pin")
+    assert code == 1
+    one_line(err, f"retires installation key {key.key_id}, but its signed retirement is missing from the trust "
+                  f"records (deleted)")

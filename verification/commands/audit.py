@@ -24,7 +24,7 @@ from verification.commands.workflow_common import common_options, data_dir_of, e
 from verification.errors import AuditError
 from verification.trust.pinning import export_root, pin_root, read_root_file
 from verification.json_input import read_json_file
-from verification.trust.installations import installation_keys
+from verification.trust.installations import installation_keys, retirement_problems
 from verification.trust.root import RootPins, TrustRoot
 from verification.trust.store import pinned_root, trust_state
 from verification.workflow.installations import register_installation, retire_installation
@@ -40,10 +40,12 @@ def _verify(args: argparse.Namespace) -> int:
             trust = trust_state(connection, ctx.pins)
             entries = directory_problems(connection, trust)
             requests = request_row_problems(connection, trust)
-    rows = entries + requests
+            retired = retirement_problems(connection, trust)
+    rows = retired + entries + requests
     result = check.chain
     if args.json and not (check.ok and not rows):
-        print(json.dumps({**check.as_dict(), "request_problems": requests, "directory_problems": entries}, indent=2))
+        print(json.dumps({**check.as_dict(), "request_problems": requests,
+                          "directory_problems": entries, "retirement_problems": retired}, indent=2))
     if not result.ok:
         print(f"callshield: audit log broken: {result.problem}", file=sys.stderr)
         return 1

@@ -11,7 +11,9 @@ from pathlib import Path
 from verification.commands.workflow_common import common_options, emit, login, open_context, read_secret, usage
 from verification.errors import DirectoryError
 from verification.json_input import read_json_file
+from verification.trust.store import trust_state
 from verification.workflow import directory as service
+from verification.workflow.directory_signing import entry_problem
 
 PHRASE_ENV = "CALLSHIELD_PHRASE"
 
@@ -90,7 +92,9 @@ def _show(args: argparse.Namespace) -> int:
         login(ctx, args)
         with ctx.database.reading() as connection:
             entry = service.get_entry(connection, args.name)
-    emit(args, entry.as_dict(), _entry_text(entry))
+            problem = entry_problem(connection, trust_state(connection, ctx.pins), entry.id)
+    warning = f"\n  NOT SIGNED, no call-backs: {problem}" if problem else ""
+    emit(args, {**entry.as_dict(), "signature_problem": problem}, _entry_text(entry) + warning)
     return 0
 
 

@@ -2,8 +2,8 @@
 
 Call-back numbers come from here and nowhere else; each carries its provenance (who entered it,
 from what independent source, when). Every addition or change is signed by the admin who makes it
-(directory_signing.py), and call-backs read an entry only as signed. Code phrases are kept as slow hashes; TOTP secrets are kept
-because verifying a code needs them; voiceprints are embeddings only, never audio.
+(directory_signing.py), and call-backs read an entry only as signed. Code phrases are kept as slow
+hashes; TOTP secrets are kept because verifying a code needs them; voiceprints are embeddings only.
 """
 
 from __future__ import annotations
