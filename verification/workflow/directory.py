@@ -222,6 +222,7 @@ def remove_phone(ctx: Context, actor: User, phone_id: int) -> None:
                                  .with_for_update()).first()
         if row is None or not row.active:
             raise DirectoryError(f"no active phone number with id {phone_id}")
+        entry_secrets(connection, row.entry_id, lock=True)  # one signed snapshot at a time per entry
         _require_signed(ctx, connection, row.entry_id)
         connection.execute(update(directory_phones).where(directory_phones.c.id == phone_id).values(
             active=False, removed_at=format_time(ctx.clock()), removed_by=admin.id))
