@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop.controllers.workflow_session import WorkflowSession
+from verification.trust.store import trust_state
 from verification.workflow import directory
 from verification.workflow.directory import KINDS, Entry, Phone
+from verification.workflow.directory_signing import entry_problem
 from verification.workflow.users import list_users
 
 __all__ = ["KINDS", "DirectoryAdmin", "NumberRow"]
@@ -35,6 +37,23 @@ class DirectoryAdmin:
             entries = directory.list_entries(connection)
         return [(entry, [NumberRow(p, names.get(p.entered_by, f"user #{p.entered_by}")) for p in entry.phones])
                 for entry in entries]
+
+    def reading(self) -> tuple[list[tuple[Entry, list[NumberRow]]], dict[str, str]]:
+        """What the page shows: the entries, and those call-backs cannot use (off the GUI thread)."""
+        return self.entries(), self.unsigned()
+
+    def unsigned(self) -> dict[str, str]:
+        """Contact name -> why call-backs cannot use it (no admin's signature, or rows changed in the database)."""
+        with self.session.ctx.database.reading() as connection:
+            trust = trust_state(connection, self.session.ctx.pins)
+            found = {entry.name: entry_problem(connection, trust, entry.id)
+                     for entry in directory.list_entries(connection)}
+        return {name: problem for name, problem in found.items() if problem}
+
+    def sign(self, name: str) -> Entry:
+        """As `callshield directory sign NAME`: the admin signs the contact as it stands, after checking it."""
+        ctx, user = self.session.acting()
+        return directory.sign_existing(ctx, user, name)
 
     def add_entry(self, name: str, kind: str, organisation: str) -> Entry:
         ctx, user = self.session.acting()

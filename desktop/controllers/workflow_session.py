@@ -241,7 +241,7 @@ class WorkflowSession:
     def register_machine(self) -> str:
         """As `callshield audit register-installation`, by the signed-in admin; returns the key id."""
         ctx, user = self.acting()
-        return register_installation(ctx, user, f"desktop on {platform.node() or 'this computer'}")
+        return register_installation(ctx, user, f"desktop on {platform.node() or 'this computer'}")[0]
 
     def verify_audit(self, pin: bool = False) -> AnchoredCheck:
         """As `callshield audit verify [--pin]`: the chain, then this machine's anchor, which moves on when

@@ -26,7 +26,8 @@ WHY_ADMIN = ("Sign in as {name} once more to finish setting up: the changes are 
              "You can skip this and do it later on the Admin tab.")
 WHY_DIRECTORY = ("Payments go only to counterparties in the directory, and call-backs only to the number on "
                  "file there, so take it from a contract or your supplier records, never from an email or "
-                 "a call asking for money.")
+                 "a call asking for money. Your key signs the entry: a number changed later in the database is "
+                 "refused.")
 WHY_REQUESTER = ("Admins cannot create payment requests: add the first person who will; they choose their "
                  "own password when they first sign in.")
 WHY_POLICY = ("No policy signing key is needed yet: until two admins sign a policy of their own (Admin tab), "

@@ -4,10 +4,12 @@ each number's provenance, adding through the engine's directory functions, its r
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
+from sqlalchemy import update
 
 from desktop.views.local_time import local_time
 from tests.desktop.admin_world import AdminWorld, admin_page, admin_world  # noqa: F401 - fixture
 from tests.desktop.workflow_world import desk_world  # noqa: F401 - fixture
+from verification.store.tables import directory_phones
 from verification.workflow.directory import get_entry
 
 
@@ -78,3 +80,21 @@ def test_code_phrase_is_hashed_off_the_gui_thread(qtbot: QtBot, admin_world: Adm
     qtbot.waitUntil(lambda: page.result.text().startswith("Code phrase enrolled for 'Acme Supplies'"), timeout=5_000)
     assert page.phrase_button.isEnabled()
     assert page.rows()[0][5] == "code phrase"
+
+
+def test_a_contact_changed_in_the_database_shows_unsigned_and_an_admin_signs_it(qtbot: QtBot,
+                                                                               admin_world: AdminWorld) -> None:
+    desk = admin_world.desk
+    with desk.ctx.database.transaction() as connection:  # a database writer swaps the number
+        connection.execute(update(directory_phones).where(directory_phones.c.id == desk.phone.id)
+                           .values(number="+447700900666"))
+    tab = admin_page(qtbot, admin_world, "ada")
+    page = tab.directory
+    assert page.rows()[0][0] == "Acme Supplies (counterparty, Acme Ltd) — NOT SIGNED, no call-backs"
+    assert page.select_entry("Acme Supplies")
+    assert "number changed in the database" in page.tree.currentItem().toolTip(0)
+    page.sign_button.click()  # the admin checked the number against its source first
+    assert page.result.text() == "Signed 'Acme Supplies' as it stands: call-backs may use its numbers."
+    assert page.rows()[0][0] == "Acme Supplies (counterparty, Acme Ltd)"
+    page.sign_button.click()
+    assert page.result.text() == "directory entry 'Acme Supplies' is already signed and unchanged"

@@ -252,7 +252,7 @@ def register_machine(w: "World", data_dir: Path) -> None:
     shutil.copyfile(w.data_dir / PIN_FILE, data_dir / PIN_FILE)
     other = make_context(w.database.url.render_as_string(hide_password=False), data_dir, w.clock)
     try:
-        register_installation(other, signed_in(other, w.admin.name), "test machine")
+        register_installation(other, signed_in(other, w.admin.name), f"test machine {data_dir.name}")
     finally:
         other.database.dispose()
 

@@ -17,7 +17,7 @@ from verification.audit.anchor_keeper import advance_anchor, database_id
 from verification.audit.verify import ChainCheck, read_records, verify_database_chain
 from verification.store.database import Database
 from verification.store.tables import audit_log
-from verification.trust.installations import installation_keys
+from verification.trust.installations import audit_signers
 from verification.trust.root import RootPins
 
 
@@ -46,7 +46,7 @@ def verify_anchored(database: Database, anchors: AnchorFile, pins: RootPins | No
     """`remember`: move an existing anchor on to the verified head; `pin`: create one where there is none.
     Records count only when signed by installation keys registered through the root `pins` holds."""
     with database.reading() as connection:
-        result = verify_database_chain(connection, installation_keys(connection, pins))
+        result = verify_database_chain(connection, *audit_signers(connection, pins))
         ident = database_id(connection)
         anchor = anchors.get(ident)
         if anchor is not None:

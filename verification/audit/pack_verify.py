@@ -2,6 +2,8 @@
 pinned on this machine), never against keys the pack brings along:
 - audit records and the pack itself signed by installation keys registered through that root;
 - statements signed by keys registered to their authors through that root, over the pack's request content;
+- every call-back's number, as its statement records it, is a number of the counterparty's directory entry as an
+  admin signed it (the trust record the statement names);
 - completeness: the request's records run from its creation (version 1) without a version gap, and every
   step they record, and the requester's submission, has its signed statement in the pack;
 - every readable view is exactly what the signed records say."""
@@ -19,7 +21,7 @@ from verification.audit.verify import StoredRecord, check_record
 from verification.errors import AuditError
 from verification.trust.records import StoredTrustRecord, TrustState, replay
 from verification.trust.root import TrustRoot
-from verification.trust.statements import check_statement, request_content
+from verification.trust.statements import Statement, check_statement, request_content
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,30 @@ def _content(pack: dict[str, Any]) -> dict[str, Any]:
                            call.get("report_sha256"))
 
 
+def _callback_number_problem(statement: Statement, trust: TrustState, counterparty_id: int) -> str | None:
+    details = statement.details
+    record_id = details.get("directory_record")
+    signed = None if record_id is None else trust.directory_records.get(int(record_id))
+    what = f"statement {statement.id} (call-back on {details.get('number')})"
+    if signed is None:
+        return f"{what} names no admin-signed directory entry for its number"
+    phones = {p.get("id"): p for p in signed.entry.get("phones", [])}
+    phone = phones.get(details.get("phone_id"))
+    if signed.entry.get("id") != counterparty_id or phone is None or not phone.get("active") \
+            or phone.get("number") != details.get("number") or phone.get("source") != details.get("number_source"):
+        return f"{what}: the number is not the counterparty's as the directory entry was signed"
+    return None
+
+
 def _statement_problem(pack: dict[str, Any], trust: TrustState) -> str | None:
     request, content = pack["request"], _content(pack)
     found: dict[int, str] = {}
     for raw in pack["statements"]:
-        _, problem = check_statement(int(raw["id"]), int(request["id"]), str(raw["kind"]), int(raw["user_id"]),
-                                     str(raw["key_id"]), str(raw["body"]), str(raw["signature"]), trust, content)
+        statement, problem = check_statement(int(raw["id"]), int(request["id"]), str(raw["kind"]),
+                                             int(raw["user_id"]), str(raw["key_id"]), str(raw["body"]),
+                                             str(raw["signature"]), trust, content)
+        if statement is not None and statement.kind == "callback":
+            problem = _callback_number_problem(statement, trust, int(request["counterparty_id"]))
         if problem:
             return problem
         found[int(raw["id"])] = str(raw["kind"])
@@ -97,15 +117,18 @@ def _verify(pack: dict[str, Any], root: TrustRoot | None) -> PackCheck:
         return PackCheck(False, "the pack rests on a different trust root than the one it is checked against", 0,
                          [])
     trust = _trust(pack, root)
-    keys = {k: info.public_key for k, info in trust.installations.items()}
+    keys = trust.audit_keys()
+    retired = trust.retired_after()
     records = [_stored(raw) for raw in pack["audit"]["records"]]
     for record in records:
-        problem = check_record(record, None, keys)
+        problem = check_record(record, None, keys, retired)
         if problem:
             return PackCheck(False, problem, len(records), sorted(keys))
     signature = pack["signature"]
-    if keys.get(signature["key_id"]) != signature["public_key"]:
-        return PackCheck(False, f"the pack is signed by key {signature['key_id']}, which no admin registered",
+    if {k: info.public_key for k, info in trust.installations.items()}.get(signature["key_id"]) \
+            != signature["public_key"]:
+        return PackCheck(False, f"the pack is signed by key {signature['key_id']}, which no admin registered "
+                         f"(or an admin retired)",
                          len(records), sorted(keys))
     unsigned = {k: v for k, v in pack.items() if k != "signature"}
     if not verify_b64(signature["public_key"], signature["value"], canonical_bytes(unsigned)):

@@ -48,10 +48,12 @@ class ChainCheck:
                 "first_bad_seq": self.first_bad_seq, "problem": self.problem}
 
 
-def check_record(record: StoredRecord, expected_prev: str | None, keys: Mapping[str, str]) -> str | None:
+def check_record(record: StoredRecord, expected_prev: str | None, keys: Mapping[str, str],
+                 retired: Mapping[str, int] | None = None) -> str | None:
     """One record on its own and against its predecessor's hash; a problem sentence or None.
 
-    `keys` maps the key ids admins registered to their public keys."""
+    `keys` maps the key ids admins registered to their public keys; `retired` maps a retired key id to the
+    last record it may sign (a stolen old key signing after its retirement counts for nothing)."""
     if expected_prev is not None and record.prev_hash != expected_prev:
         return f"record {record.seq} does not follow record {record.seq - 1} (reordered, replaced or inserted)"
     if chain_hash(record.prev_hash, record.body) != record.hash:
@@ -67,12 +69,16 @@ def check_record(record: StoredRecord, expected_prev: str | None, keys: Mapping[
         return f"record {record.seq} is signed by key {record.key_id}, which no admin registered"
     if not verify_b64(public, record.signature, signed_message(record.hash)):
         return f"record {record.seq} signature is not valid for key {record.key_id} (forged or edited)"
+    last = (retired or {}).get(record.key_id)
+    if last is not None and record.seq > last:
+        return (f"record {record.seq} is signed by installation key {record.key_id}, which an admin retired "
+                f"after record {last}")
     return None
 
 
 def check_chain(records: Iterable[StoredRecord], head_seq: int, head_hash: str, keys: Mapping[str, str],
-                table_keys: Mapping[str, str] | None = None) -> ChainCheck:
-    """`keys`: the installation keys admins registered (key id -> public key)."""
+                table_keys: Mapping[str, str] | None = None, retired: Mapping[str, int] | None = None) -> ChainCheck:
+    """`keys`: the installation keys admins registered (key id -> public key); `retired`: see check_record."""
     prev_hash = GENESIS_HASH
     prev_at: str | None = None
     expected_seq = 1
@@ -82,7 +88,7 @@ def check_chain(records: Iterable[StoredRecord], head_seq: int, head_hash: str, 
             missing = expected_seq if record.seq > expected_seq else record.seq
             return ChainCheck(False, count, head_seq, head_hash, missing,
                               f"record {missing} is missing (deleted); next present is {record.seq}")
-        problem = check_record(record, prev_hash, keys)
+        problem = check_record(record, prev_hash, keys, retired)
         at = record_time(record.body)
         problem = problem or backwards_problem(record.seq, at, prev_at)
         if problem:
@@ -115,16 +121,17 @@ def read_records(connection: Connection, up_to: int | None = None,
         yield StoredRecord(row.seq, row.prev_hash, row.hash, row.key_id, row.signature, row.body)
 
 
-def verify_database_chain(connection: Connection, keys: Mapping[str, str]) -> ChainCheck:
+def verify_database_chain(connection: Connection, keys: Mapping[str, str],
+                          retired: Mapping[str, int] | None = None) -> ChainCheck:
     """Head first, then the records up to it: concurrent appends after the head read are ignored.
-    `keys`: the installation keys admins registered (trust/installations.py)."""
+    `keys`, `retired`: the installation keys admins registered and retired (trust/installations.py)."""
     head = connection.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
     if head is None:
         return ChainCheck(False, 0, 0, GENESIS_HASH, 1, "the audit head row is missing (deleted)")
     table_keys = {row.key_id: row.public_key for row in connection.execute(select(audit_keys))}
     beyond = connection.execute(select(audit_log.c.seq).where(audit_log.c.seq > head.seq)
                                 .order_by(audit_log.c.seq).limit(1)).first()
-    result = check_chain(read_records(connection, up_to=head.seq), head.seq, head.hash, keys, table_keys)
+    result = check_chain(read_records(connection, up_to=head.seq), head.seq, head.hash, keys, table_keys, retired)
     if result.ok and beyond is not None:
         # Only possible if a row was inserted without moving the head, i.e. by hand.
         return ChainCheck(False, result.records, head.seq, head.hash, beyond.seq,

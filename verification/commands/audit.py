@@ -1,5 +1,5 @@
-"""`callshield audit verify|pack|verify-pack|log|trust-root|register-installation|key`: the tamper-evident
-log, evidence packs, and this installation's audit key.
+"""`callshield audit verify|pack|verify-pack|log|trust-root|register-installation|retire-installation|key`:
+the tamper-evident log, evidence packs, and installations' audit keys.
 
 `verify` and `verify-pack` exit 1 with one line naming the first broken or missing record; `verify`
 also exits 1 when this machine holds no anchor for the database (`--pin` accepts the current head) or a
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import platform
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,11 @@ from verification.commands.workflow_common import common_options, data_dir_of, e
 from verification.errors import AuditError
 from verification.trust.pinning import export_root, pin_root, read_root_file
 from verification.json_input import read_json_file
-from verification.trust.installations import installation_keys
+from verification.trust.installations import installation_keys, retirement_problems
 from verification.trust.root import RootPins, TrustRoot
 from verification.trust.store import pinned_root, trust_state
-from verification.workflow.installations import register_installation
+from verification.workflow.installations import register_installation, retire_installation
+from verification.workflow.directory_signing import directory_problems
 from verification.workflow.row_integrity import request_row_problems
 
 
@@ -35,10 +37,15 @@ def _verify(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
         check = verify_anchored(ctx.database, anchors, ctx.pins, pin=args.pin, remember=not args.no_anchor)
         with ctx.database.reading() as connection:
-            rows = request_row_problems(connection, trust_state(connection, ctx.pins))
+            trust = trust_state(connection, ctx.pins)
+            entries = directory_problems(connection, trust)
+            requests = request_row_problems(connection, trust)
+            retired = retirement_problems(connection, trust)
+    rows = retired + entries + requests
     result = check.chain
     if args.json and not (check.ok and not rows):
-        print(json.dumps({**check.as_dict(), "request_problems": rows}, indent=2))
+        print(json.dumps({**check.as_dict(), "request_problems": requests,
+                          "directory_problems": entries, "retirement_problems": retired}, indent=2))
     if not result.ok:
         print(f"callshield: audit log broken: {result.problem}", file=sys.stderr)
         return 1
@@ -141,9 +148,19 @@ def _key(args: argparse.Namespace) -> int:
 
 def _register_installation(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
-        key_id = register_installation(ctx, login(ctx, args), args.label)
-    emit(args, {"key_id": key_id, "registered": True},
-         f"installation audit key {key_id} registered: this machine can write the audit log again")
+        label = args.label or platform.node() or "installation"
+        key_id, retired = register_installation(ctx, login(ctx, args), label)
+    note = f"; retired the old key {', '.join(retired)} of this machine" if retired else ""
+    emit(args, {"key_id": key_id, "registered": True, "retired": retired},
+         f"installation audit key {key_id} registered: this machine can write the audit log again{note}")
+    return 0
+
+
+def _retire_installation(args: argparse.Namespace) -> int:
+    with open_context(args) as ctx:
+        retire_installation(ctx, login(ctx, args), args.key_id, args.reason)
+    emit(args, {"key_id": args.key_id, "retired": True},
+         f"installation audit key {args.key_id} retired: nothing it signs from now on counts")
     return 0
 
 
@@ -201,7 +218,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(func=_trust_root)
     p = sub.add_parser("register-installation", parents=[common],
                        help="as an admin on this machine: register its audit key (after the key file was lost)")
-    p.add_argument("--label", default="installation", help="what this machine is, for the record")
+    p.add_argument("--label", default=None,
+                   help="which machine this is (default: its host name); a key registered earlier under the same "
+                        "label is retired")
     p.set_defaults(func=_register_installation)
+    p = sub.add_parser("retire-installation", parents=[common],
+                       help="as an admin: retire an installation's audit key (a stolen or lost machine)")
+    p.add_argument("key_id", help="the key id (`callshield audit key` on that machine, or the audit log)")
+    p.add_argument("--reason", required=True, help="why, for the record")
+    p.set_defaults(func=_retire_installation)
     p = sub.add_parser("key", parents=[common], help="this installation's audit key id (publish it)")
     p.set_defaults(func=_key)

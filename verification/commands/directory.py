@@ -1,4 +1,7 @@
-"""`callshield directory add|add-phone|remove-phone|set-phrase|enroll-totp|enroll-voice|list|show`."""
+"""`callshield directory add|add-phone|remove-phone|sign|set-phrase|enroll-totp|enroll-voice|list|show`.
+
+Every addition and change is signed by the admin making it; `sign` signs an entry made before entries were
+signed (or one changed in the database) after an admin checked it."""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from pathlib import Path
 from verification.commands.workflow_common import common_options, emit, login, open_context, read_secret, usage
 from verification.errors import DirectoryError
 from verification.json_input import read_json_file
+from verification.trust.store import trust_state
 from verification.workflow import directory as service
+from verification.workflow.directory_signing import entry_problem
 
 PHRASE_ENV = "CALLSHIELD_PHRASE"
 
@@ -40,6 +45,13 @@ def _remove_phone(args: argparse.Namespace) -> int:
     with open_context(args) as ctx:
         service.remove_phone(ctx, login(ctx, args), args.phone_id)
     emit(args, {"removed": args.phone_id}, f"phone {args.phone_id} removed")
+    return 0
+
+
+def _sign(args: argparse.Namespace) -> int:
+    with open_context(args) as ctx:
+        entry = service.sign_existing(ctx, login(ctx, args), args.name)
+    emit(args, entry.as_dict(), f"signed, as it stands:\n{_entry_text(entry)}")
     return 0
 
 
@@ -80,7 +92,9 @@ def _show(args: argparse.Namespace) -> int:
         login(ctx, args)
         with ctx.database.reading() as connection:
             entry = service.get_entry(connection, args.name)
-    emit(args, entry.as_dict(), _entry_text(entry))
+            problem = entry_problem(connection, trust_state(connection, ctx.pins), entry.id)
+    warning = f"\n  NOT SIGNED, no call-backs: {problem}" if problem else ""
+    emit(args, {**entry.as_dict(), "signature_problem": problem}, _entry_text(entry) + warning)
     return 0
 
 
@@ -107,6 +121,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = sub.add_parser("remove-phone", parents=[common], help="withdraw a number (admin)")
     p.add_argument("phone_id", type=int)
     p.set_defaults(func=_remove_phone)
+
+    p = sub.add_parser("sign", parents=[common],
+                       help="sign an entry as it stands, after checking it (admin; entries made before signing)")
+    p.add_argument("name")
+    p.set_defaults(func=_sign)
 
     p = sub.add_parser("set-phrase", parents=[common], help="enrol a code phrase (admin; stored as a slow hash)")
     p.add_argument("name")

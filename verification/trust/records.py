@@ -8,7 +8,12 @@ Rules the replay enforces (the database's users table is only an index checked a
   otherwise; a record without enough signatures is a pending request, not a grant;
 - only keys their owner made (owner_set) sign for two-person rules: an admin who set a password knew it;
 - an installation record (an audit-signing key of one machine) is valid when signed by the admin it names,
-  with a key that admin made; nothing else makes an installation's audit records count.
+  with a key that admin made; nothing else makes an installation's audit records count;
+- a directory record is an admin's signature over one directory entry as it stands after their change (its
+  name, kind, organisation and every phone number with its source); valid when signed by the admin it names
+  with a key that admin made; the latest valid one per entry is what call-backs read;
+- a retirement record ends an installation key after a given audit record (a new key registered for the
+  same machine, or a stolen machine): any admin with a key they made may sign it; it only ever takes away.
 """
 
 from __future__ import annotations
@@ -72,6 +77,27 @@ def installation_body(user_id: int, user_name: str, key_id: str, public_key: str
                             "at": at}).decode("utf-8")
 
 
+def retirement_body(user_id: int, user_name: str, key_id: str, after_seq: int, reason: str, at: str) -> str:
+    """An admin (`user_id`) retires installation key `key_id`: it counts for no audit record after `after_seq`."""
+    return canonical_bytes({"schema": RECORD_SCHEMA, "kind": "retirement", "user_id": user_id,
+                            "user_name": user_name, "key_id": key_id, "after_seq": after_seq, "reason": reason,
+                            "at": at}).decode("utf-8")
+
+
+def directory_body(user_id: int, user_name: str, entry: dict[str, Any], at: str) -> str:
+    """An admin (`user_id`) signs a directory entry as it stands (verification/workflow/directory_signing.py)."""
+    return canonical_bytes({"schema": RECORD_SCHEMA, "kind": "directory", "user_id": user_id,
+                            "user_name": user_name, "entry": entry, "at": at}).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class SignedEntry:
+    record_id: int
+    entry: dict[str, Any]  # the signed snapshot
+    signed_by: str
+    at: str
+
+
 @dataclass(frozen=True)
 class InstallationInfo:
     key_id: str
@@ -91,6 +117,19 @@ class TrustState:
     pending: list[int] = field(default_factory=list)  # record ids still waiting for a second admin
     policy_keys: dict[str, KeyInfo] = field(default_factory=dict)  # an admin's policy-signing keys, while active
     installations: dict[str, InstallationInfo] = field(default_factory=dict)  # audit keys admins registered
+    retired: dict[str, tuple[InstallationInfo, int]] = field(default_factory=dict)  # key id -> (key, last seq)
+    directory: dict[int, SignedEntry] = field(default_factory=dict)  # entry id -> its latest signed snapshot
+    directory_records: dict[int, SignedEntry] = field(default_factory=dict)  # record id -> every valid snapshot
+
+    def audit_keys(self) -> dict[str, str]:
+        """Every installation key that ever counted (retired ones too): key id -> public key."""
+        keys = {k: info.public_key for k, (info, _) in self.retired.items()}
+        keys.update({k: info.public_key for k, info in self.installations.items()})
+        return keys
+
+    def retired_after(self) -> dict[str, int]:
+        """Retired key id -> the last audit record it may have signed."""
+        return {k: seq for k, (_, seq) in self.retired.items()}
 
     def key_of(self, user_id: int) -> KeyInfo | None:
         key_id = self.active_key.get(user_id)
@@ -176,7 +215,36 @@ def _apply_installation(state: TrustState, record: StoredTrustRecord, body: dict
     known = state.installations.get(key_id)
     if known is not None and known.public_key != public:
         return "a different public key under a registered key id"
+    if key_id in state.retired:
+        return "a retired installation key cannot be registered again"
     state.installations[key_id] = InstallationInfo(key_id, public, str(body["label"]), record.user_id)
+    return None
+
+
+def _apply_retirement(state: TrustState, record: StoredTrustRecord, body: dict[str, Any]) -> str | None:
+    admin = state.signers(record).get(record.user_id)
+    if admin is None or not admin.owner_set or not state.has_role(record.user_id, "admin"):
+        return "not signed by the admin it names"
+    after_seq = body["after_seq"]
+    if not isinstance(after_seq, int) or isinstance(after_seq, bool) or after_seq < 0:
+        raise ValueError("after_seq is not a record number")
+    info = state.installations.pop(str(body["key_id"]), None)
+    if info is None:
+        return "retires no registered installation key"
+    state.retired[info.key_id] = (info, after_seq)
+    return None
+
+
+def _apply_directory(state: TrustState, record: StoredTrustRecord, body: dict[str, Any]) -> str | None:
+    admin = state.signers(record).get(record.user_id)
+    if admin is None or not admin.owner_set or not state.has_role(record.user_id, "admin"):
+        return "not signed by the admin it names"
+    entry = body["entry"]
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), int) or not isinstance(entry.get("phones"), list):
+        raise ValueError("entry is not a directory snapshot")
+    signed = SignedEntry(record.id, entry, str(body["user_name"]), str(body["at"]))
+    state.directory[int(entry["id"])] = signed
+    state.directory_records[record.id] = signed
     return None
 
 
@@ -203,6 +271,10 @@ def replay(root: TrustRoot, records: Iterable[StoredTrustRecord]) -> TrustState:
                 problem = _apply_policy_key(state, record, body)
             elif record.kind == "installation":
                 problem = _apply_installation(state, record, body)
+            elif record.kind == "directory":
+                problem = _apply_directory(state, record, body)
+            elif record.kind == "retirement":
+                problem = _apply_retirement(state, record, body)
             else:
                 problem = f"unknown kind {record.kind!r}"
         except (KeyError, TypeError, ValueError) as error:

@@ -13,14 +13,15 @@ from typing import Any, Sequence
 import pyotp
 from sqlalchemy import Connection, insert, select, update
 
-from verification.errors import WorkflowRefused
+from verification.errors import DirectoryError, WorkflowRefused
 from verification.policy.evaluate import ALL_OTHERS_ONLY
 from verification.store.clock import format_time
 from verification.store.tables import directory_entries, one_time_codes
 from verification.workflow.code_lookup import matching_code_id
 from verification.workflow.codes import generate_code, hash_code, normalise_code
 from verification.workflow.context import Context
-from verification.workflow.directory import Entry, entry_by_id, entry_secrets, normalise_number
+from verification.trust.store import trust_state
+from verification.workflow.directory import Entry, entry_secrets, normalise_number, verified_entry
 from verification.workflow.evidence import gather
 from verification.workflow.guards import failures, index_steps, missing_steps
 from verification.workflow.names import refuse_controls
@@ -85,7 +86,11 @@ def record_callback(ctx: Context, actor: User, request_id: int, phone_id: int, o
     refusal = None
     with ctx.database.transaction() as connection:
         user, request = _open(ctx, connection, actor, request_id, "callback")
-        entry = entry_by_id(connection, request.counterparty_id)
+        trust = trust_state(connection, ctx.pins)
+        try:  # the number comes from the entry as an admin signed it, never from rows alone
+            entry = verified_entry(connection, trust, request.counterparty_id)
+        except DirectoryError as error:
+            raise WorkflowRefused(f"request {request_id}: no call-back: {error}") from error
         phone = next((p for p in entry.phones if p.id == phone_id), None)
         if phone is None:
             raise WorkflowRefused(f"phone {phone_id} is not an active directory number of {entry.name!r}; "
@@ -101,6 +106,7 @@ def record_callback(ctx: Context, actor: User, request_id: int, phone_id: int, o
         else:
             details = _callback_details(connection, request, entry, phone, user, outcome, answered_by, confirmed,
                                         note)
+            details["directory_record"] = trust.directory[entry.id].record_id  # the signature it was read from
             request, _ = add_step(ctx, connection, request, "callback",
                                   "ok" if outcome == "confirmed" else "failed", user, details)
             if outcome == "not_confirmed":

@@ -1,8 +1,9 @@
 """The directory of counterparties and internal executives, managed by admins only.
 
 Call-back numbers come from here and nowhere else; each carries its provenance (who entered it,
-from what independent source, when). Code phrases are kept as slow hashes; TOTP secrets are kept
-because verifying a code needs them; voiceprints are embeddings only, never audio.
+from what independent source, when). Every addition or change is signed by the admin who makes it
+(directory_signing.py), and call-backs read an entry only as signed. Code phrases are kept as slow
+hashes; TOTP secrets are kept because verifying a code needs them; voiceprints are embeddings only.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from verification.audit.log import AuditEvent
 from verification.errors import DirectoryError
 from verification.store.clock import format_time
 from verification.store.tables import directory_entries, directory_phones, voiceprints
+from verification.trust.records import TrustState
+from verification.trust.store import trust_state
 from verification.workflow.context import Context
+from verification.workflow.directory_signing import entry_problem, sign_entry
 from verification.workflow.names import normalise_name, refuse_controls
 from verification.workflow.roles import Role, User, require_role
 from verification.workflow.secrets_hash import normalise_phrase
+from verification.workflow.signing import signing_key_of
 from verification.workflow.users import current
 from verification.workflow.vectors import finite_vector
 
@@ -116,6 +121,38 @@ def _admin(connection: Connection, actor: User, doing: str) -> User:
     return admin
 
 
+def _signing_admin(ctx: Context, connection: Connection, actor: User) -> User:
+    """An admin whose own key (not one an admin set) signs directory changes."""
+    admin = _admin(connection, actor, "edit the directory")
+    trust = signing_key_of(ctx, connection, admin)
+    assert admin.signer is not None
+    if not trust.keys[admin.signer.key_id].owner_set:
+        raise DirectoryError(f"{admin.name!r} signs with a key an admin set: change your password first")
+    return admin
+
+
+def _require_signed(ctx: Context, connection: Connection, entry_id: int) -> None:
+    """A change is signed over the whole entry: never over rows someone edited in the database."""
+    problem = entry_problem(connection, trust_state(connection, ctx.pins), entry_id)
+    if problem:
+        raise DirectoryError(problem)
+
+
+def verified_entry(connection: Connection, trust: TrustState, entry_id: int) -> Entry:
+    """The entry as its admin signed it, with its active phones; a one-line refusal naming the counterparty
+    when it is unsigned or its rows were changed in the database."""
+    problem = entry_problem(connection, trust, entry_id)
+    if problem:
+        raise DirectoryError(problem)
+    data = trust.directory[entry_id].entry
+    phones = [Phone(int(p["id"]), str(p["number"]), str(p["label"]), str(p["source"]), int(p["entered_by"]),
+                  str(p["entered_at"]), True) for p in data["phones"] if p["active"]]
+    row = entry_secrets(connection, entry_id)
+    count = len(connection.execute(select(voiceprints.c.id).where(voiceprints.c.entry_id == entry_id)).all())
+    return Entry(entry_id, str(data["name"]), str(data["kind"]), data["organisation"], str(data["created_at"]),
+                 row.phrase_hash is not None, row.totp_secret is not None, phones, count)
+
+
 def _audit(ctx: Context, connection: Connection, admin: User, action: str, name: str, after: Any,
            before: Any = None) -> None:
     ctx.audit.append(connection, AuditEvent(actor=admin.name, action=action, subject=f"directory:{name}",
@@ -130,7 +167,7 @@ def add_entry(ctx: Context, actor: User, name: str, kind: str, organisation: str
     name = normalise_name(name, "directory entry name", DirectoryError)
     organisation = organisation and normalise_name(organisation, "organisation", DirectoryError)
     with ctx.database.transaction() as connection:
-        admin = _admin(connection, actor, "edit the directory")
+        admin = _signing_admin(ctx, connection, actor)
         exists = connection.execute(select(directory_entries.c.id).where(directory_entries.c.name == name)).first()
         if exists:
             raise DirectoryError(f"a directory entry named {name!r} already exists")
@@ -138,7 +175,24 @@ def add_entry(ctx: Context, actor: User, name: str, kind: str, organisation: str
             name=name, kind=kind, organisation=organisation, phrase_hash=None, totp_secret=None, totp_last_step=None,
             created_at=format_time(ctx.clock()), created_by=admin.id, active=True))
         entry = get_entry(connection, name)
-        _audit(ctx, connection, admin, "directory.entry_added", name, entry.as_dict())
+        record = sign_entry(ctx, connection, admin, entry.id)
+        _audit(ctx, connection, admin, "directory.entry_added", name, {**entry.as_dict(), "signed_record": record})
+        return entry
+
+
+def sign_existing(ctx: Context, actor: User, name: str) -> Entry:
+    """An admin signs an entry as it stands after checking it (one made before entries were signed, or one
+    whose rows were changed in the database): from now on call-backs may use it."""
+    with ctx.database.transaction() as connection:
+        admin = _signing_admin(ctx, connection, actor)
+        entry = get_entry(connection, name, lock=True)
+        before = entry_problem(connection, signing_key_of(ctx, connection, admin), entry.id)
+        if before is None:
+            raise DirectoryError(f"directory entry {name!r} is already signed and unchanged")
+        record = sign_entry(ctx, connection, admin, entry.id)
+        signed = _entry(connection, entry_secrets(connection, entry.id), only_active_phones=False)
+        _audit(ctx, connection, admin, "directory.entry_signed", name, {**signed.as_dict(), "signed_record": record},
+               before={"problem": before})
         return entry
 
 
@@ -149,27 +203,33 @@ def add_phone(ctx: Context, actor: User, name: str, number: str, source: str, la
     if len(source.strip()) < MIN_SOURCE:
         raise DirectoryError("say where the number came from (--source), e.g. 'signed contract 2024-03, page 2'")
     with ctx.database.transaction() as connection:
-        admin = _admin(connection, actor, "edit the directory")
+        admin = _signing_admin(ctx, connection, actor)
         entry = get_entry(connection, name, lock=True)
+        _require_signed(ctx, connection, entry.id)
         phone_id = connection.execute(insert(directory_phones).values(
             entry_id=entry.id, number=normalised, label=label, source=source.strip(), entered_by=admin.id,
             entered_at=format_time(ctx.clock()), active=True)).inserted_primary_key[0]
         phone = next(p for p in _phones(connection, entry.id, True) if p.id == phone_id)
-        _audit(ctx, connection, admin, "directory.phone_added", name, phone.as_dict())
+        record = sign_entry(ctx, connection, admin, entry.id)
+        _audit(ctx, connection, admin, "directory.phone_added", name, {**phone.as_dict(), "signed_record": record})
         return phone
 
 
 def remove_phone(ctx: Context, actor: User, phone_id: int) -> None:
     with ctx.database.transaction() as connection:
-        admin = _admin(connection, actor, "edit the directory")
+        admin = _signing_admin(ctx, connection, actor)
         row = connection.execute(select(directory_phones).where(directory_phones.c.id == phone_id)
                                  .with_for_update()).first()
         if row is None or not row.active:
             raise DirectoryError(f"no active phone number with id {phone_id}")
+        entry_secrets(connection, row.entry_id, lock=True)  # one signed snapshot at a time per entry
+        _require_signed(ctx, connection, row.entry_id)
         connection.execute(update(directory_phones).where(directory_phones.c.id == phone_id).values(
             active=False, removed_at=format_time(ctx.clock()), removed_by=admin.id))
         entry = entry_by_id(connection, row.entry_id)
-        _audit(ctx, connection, admin, "directory.phone_removed", entry.name, {"phone_id": phone_id, "active": False},
+        record = sign_entry(ctx, connection, admin, entry.id)
+        _audit(ctx, connection, admin, "directory.phone_removed", entry.name,
+               {"phone_id": phone_id, "active": False, "signed_record": record},
                before={"phone_id": phone_id, "number": row.number})
 
 

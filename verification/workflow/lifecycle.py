@@ -20,7 +20,9 @@ from verification.workflow.beneficiary import (check_beneficiary, flag_checklist
                                                 require_account)
 from verification.workflow.call_link import verdict_level
 from verification.workflow.context import Context
+from verification.trust.store import trust_state
 from verification.workflow.directory import entry_by_id, get_entry
+from verification.workflow.directory_signing import entry_problem
 from verification.workflow.evidence import Evidence, gather, sign_statement
 from verification.workflow.guards import missing_steps
 from verification.workflow.money import format_amount, parse_amount, parse_currency
@@ -185,6 +187,9 @@ def release(ctx: Context, actor: User, request_id: int) -> ActionRequest:
         now = ctx.clock()
         require_live(request, now)
         evidence = release_evidence(connection, request, ctx)
+        counterparty = entry_problem(connection, trust_state(connection, ctx.pins), request.counterparty_id)
+        if counterparty:  # the number called back, its source and the counterparty's age rest on it
+            raise WorkflowRefused(f"request {request_id} cannot be released: {counterparty}")
         if evidence.problems:
             raise WorkflowRefused(f"request {request_id} cannot be released: {evidence.problems[0]}")
         missing = missing_steps(request, evidence, now)

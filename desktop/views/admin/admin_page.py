@@ -55,7 +55,7 @@ class AdminPage(QWidget):
             self.state.reload(self, self._read, self._show)
 
     def _read(self) -> list[Any]:
-        parts: list[Callable[[], Any]] = [self.users.admin.reading, self.directory.admin.entries,
+        parts: list[Callable[[], Any]] = [self.users.admin.reading, self.directory.admin.reading,
                                           self.policy.read_for_follow]
         out: list[Any] = []
         for read in parts:
@@ -70,7 +70,7 @@ class AdminPage(QWidget):
         if not isinstance(users, CallShieldError):
             self.users.show_reading(users)
         if not isinstance(entries, CallShieldError):
-            self.directory.show_entries(entries)
+            self.directory.show_entries(*entries)
         if not isinstance(policy, CallShieldError):
             self.policy.follow(*policy)
 

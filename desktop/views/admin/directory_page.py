@@ -65,14 +65,19 @@ class DirectoryPage(QWidget):
         self.phrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.phrase_button = _named(QPushButton("Set code &phrase"), "Set code phrase")
         self.phrase_button.clicked.connect(self.set_phrase)
+        self.sign_button = _named(QPushButton("Si&gn contact as it stands"), "Sign contact as it stands")
+        self.sign_button.setToolTip("For a contact not signed by an admin (made before contacts were signed): "
+                                    "check its numbers against their sources first")
+        self.sign_button.clicked.connect(self.sign_entry)
         number_box = form_box("Selected contact", [
             ("Contact", self.for_contact), ("Number", self.number), ("Label", self.label), ("Source", self.source),
-            self.add_phone_button, self.remove_phone_button, ("Code phrase", self.phrase), self.phrase_button])
+            self.add_phone_button, self.remove_phone_button, ("Code phrase", self.phrase), self.phrase_button,
+            self.sign_button])
 
         self.result = result_line("Directory result")
         list_beside_forms(self, self.tree, [contact_box, number_box], self.result)
         self._controls: list[QWidget] = [self.add_entry_button, self.add_phone_button, self.remove_phone_button,
-                                         self.phrase_button]
+                                         self.phrase_button, self.sign_button]
         self._shown: Any = None
 
     def refresh(self) -> None:
@@ -85,20 +90,22 @@ class DirectoryPage(QWidget):
             self._shown = None
             return
         try:
-            entries = self.admin.entries()
+            entries, unsigned = self.admin.reading()
         except CallShieldError as error:
             self.tree.clear()
             self._shown = None
             self.result.setText(str(error))
             return
-        self.show_entries(entries)
+        self.show_entries(entries, unsigned)
 
-    def show_entries(self, entries: list[tuple[Entry, list[NumberRow]]]) -> None:
-        """The directory as read (here or on the task runner)."""
+    def show_entries(self, entries: list[tuple[Entry, list[NumberRow]]],
+                     unsigned: dict[str, str] | None = None) -> None:
+        """The directory as read (here or on the task runner); `unsigned`: contacts call-backs cannot use."""
         keep = self.selected_entry()
-        if entries == self._shown and self.tree.topLevelItemCount() == len(entries):
+        unsigned = unsigned or {}
+        if (entries, unsigned) == self._shown and self.tree.topLevelItemCount() == len(entries):
             return
-        self._shown = entries
+        self._shown = (entries, unsigned)
         self.tree.clear()
         for entry, numbers in entries:
             enrolled = [what for what, on in (("code phrase", entry.has_phrase), ("TOTP", entry.has_totp)) if on]
@@ -106,6 +113,9 @@ class DirectoryPage(QWidget):
             top = QTreeWidgetItem([f"{entry.name} ({entry.kind}{organisation})", "", "", "", local_time(entry.created_at),
                                    ", ".join(enrolled) or "no code phrase or TOTP"])
             top.setData(0, ENTRY_NAME, entry.name)
+            if entry.name in unsigned:  # the engine refuses call-backs to it: say so where the admin looks
+                top.setText(0, f"{top.text(0)} — NOT SIGNED, no call-backs")
+                top.setToolTip(0, unsigned[entry.name])
             for row in numbers:
                 phone = row.phone
                 child = QTreeWidgetItem([phone.number, phone.label, phone.source, row.entered_by, local_time(phone.entered_at), ""])
@@ -195,6 +205,18 @@ class DirectoryPage(QWidget):
             self.result.setText(str(error))
             return
         self._done(f"Number {phone_id} withdrawn; it can no longer be used for call-backs.", name)
+
+    def sign_entry(self) -> None:
+        name = self.selected_entry()
+        if name is None:
+            self.result.setText("Choose the contact to sign.")
+            return
+        try:
+            self.admin.sign(name)
+        except CallShieldError as error:
+            self.result.setText(str(error))
+            return
+        self._done(f"Signed {name!r} as it stands: call-backs may use its numbers.", name)
 
     def set_phrase(self) -> None:
         """Stored as a slow hash (scrypt): hashed on the task runner, never on the GUI thread."""
