@@ -1,0 +1,42 @@
+"""Training for the neural-family evaluation: the candidate model (every family) and one model per
+held-out family group (modern.LOFO_GROUPS), each exported to ONNX with its own calibration."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from verification.detectors.audio_features import FEATURE_VERSION
+from voicetrain.export import export_onnx
+from voicetrain.fit import FitSet, fit
+from voicetrain.items import Item
+from voicetrain.metrics import platt
+
+
+def load_sets(work: Path, items: list[Item], exclude: tuple[str, ...]) -> tuple[FitSet, FitSet]:
+    by_uid = {i.uid: i for i in items}
+    train, val = FitSet(), FitSet()
+    for path in sorted(work.glob("features_fit*.npz")):
+        with np.load(path) as data:
+            for key in data.files:
+                item = by_uid[key.split("|")[0]]
+                if item.family not in exclude:
+                    (train if item.split == "train" else val).add(item, data[key])
+    return train, val
+
+
+def train_one(items: list[Item], work: Path, name: str, exclude: tuple[str, ...], steps: int, seed: int,
+              out: Path, log: Callable[[str], None]) -> dict[str, float]:
+    train, val = load_sets(work, items, exclude)
+    log(f"{name}: {len(train.real)} bona fide / {sum(map(len, train.spoof.values()))} synthetic variants, "
+        f"{len(train.spoof)} families, {steps} steps")
+    net, val_logits, val_y = fit(train, val, steps, seed, log)
+    a, b = platt(val_logits, val_y)
+    export_onnx(net, a, b, out, {"feature_version": FEATURE_VERSION, "held_out_family": ",".join(exclude),
+                                 "seed": str(seed), "platt_a": f"{a:.6f}", "platt_b": f"{b:.6f}"})
+    info = {"platt_a": a, "platt_b": b, "steps": steps, "params": int(sum(p.numel() for p in net.parameters()))}
+    (out.with_suffix(".json")).write_text(json.dumps(info))
+    return info
