@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--groups", default="final,all", help="models to train: final and/or group names, or all")
     p.add_argument("--final-steps", type=int, default=1200)
     p.add_argument("--lofo-steps", type=int, default=600)
+    p.add_argument("--variant", default="", choices=("", "matched"),
+                   help="matched: demo originals train as bona fide, no LJSpeech-voice synthetic clips train "
+                        "(voicetrain/neural_runs.py); models get the suffix _matched")
     args = p.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -49,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     from voicetrain.items import Item, load_audio, load_items, save_audio, save_items
 
     stages = args.stages.split(",")
+    suffix = f"_{args.variant}" if args.variant else ""
     if "prepare" in stages:
         from voicetrain.modern import load_modern
         items = load_items(args.gen / "items.json")
@@ -88,15 +92,15 @@ def main(argv: list[str] | None = None) -> int:
         wanted = args.groups.split(",")
         if "final" in wanted:
             train_one(items, args.work, "final", ("deepvoice3_griffinlim",), args.final_steps, args.seed,
-                      args.work / "candidate.onnx", log)
+                      args.work / f"candidate{suffix}.onnx", log, args.variant)
         for k, (group, fams) in enumerate(LOFO_GROUPS.items()):
             if "all" in wanted or group in wanted:
                 train_one(items, args.work, group, fams + ("deepvoice3_griffinlim",), args.lofo_steps,
-                          args.seed + 1 + k, args.work / f"lofo_{group}.onnx", log)
+                          args.seed + 1 + k, args.work / f"lofo_{group}{suffix}.onnx", log, args.variant)
     if "evaluate" in stages:
         from voicetrain.neural_report import evaluate
-        results = evaluate(items, by_uid, args.work, args.seed, log)
-        (HERE / "neural_eval.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
+        results = evaluate(items, by_uid, args.work, args.seed, log, suffix)
+        (HERE / f"neural_eval{suffix}.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
     if "labels" in stages:  # for `callshield eval voice_synthetic --data DATA --labels CSV`
         from voicetrain.eval_labels import write_labels
         n = write_labels(args.data, args.work / "eval_labels.csv", args.seed)

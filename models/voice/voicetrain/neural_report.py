@@ -18,17 +18,18 @@ RUNTIME_A, RUNTIME_B = 1.409769, 0.327726
 
 
 def evaluate(items: list[Item], by_uid: dict[str, Item], work: Path, seed: int,
-             log: Callable[[str], None]) -> dict[str, object]:
+             log: Callable[[str], None], suffix: str = "") -> dict[str, object]:
+    """suffix: which recipe variant's models (neural_lofo.py --variant) to score."""
     feats = load_test(work)
     uids = sorted(feats)
     real = [u for u in uids if by_uid[u].label == 0]
     scores = {"baseline": json.loads((work / "scores_baseline.json").read_text())}
-    cand = work / "candidate.onnx"
+    cand = work / f"candidate{suffix}.onnx"
     if cand.exists():
         scores["candidate"] = score(cand, uids, feats)
         log("scored the candidate")
     for group, fams in LOFO_GROUPS.items():
-        path = work / f"lofo_{group}.onnx"
+        path = work / f"lofo_{group}{suffix}.onnx"
         if path.exists():
             mine = real + [u for u in uids if by_uid[u].family in fams]
             scores[group] = score(path, mine, feats)
@@ -49,7 +50,8 @@ def evaluate(items: list[Item], by_uid: dict[str, Item], work: Path, seed: int,
         results["candidate_false_alarms"] = false_alarms(scores["candidate"], by_uid, RUNTIME_A, RUNTIME_B)
         results["candidate_sha256"] = hashlib.sha256(cand.read_bytes()).hexdigest()
     infos = {p.stem: json.loads(p.read_text()) for p in sorted(work.glob("*.json"))
-             if p.stem.startswith(("lofo_", "candidate"))}
+             if p.stem.startswith(("lofo_", "candidate"))
+             and (p.stem.endswith(suffix) if suffix else not p.stem.endswith("_matched"))}
     results["train_info"] = infos
     counts: dict[str, dict[str, int]] = {}
     for i in items:
@@ -60,5 +62,6 @@ def evaluate(items: list[Item], by_uid: dict[str, Item], work: Path, seed: int,
         i = by_uid[u]
         counts[i.family if i.label == 1 else f"bonafide:{i.corpus}"]["test_scored"] += 1
     results["counts"] = counts
-    (work / "results.json").write_text(json.dumps(results, indent=1, default=float))
+    results["variant"] = suffix.lstrip("_")
+    (work / f"results{suffix}.json").write_text(json.dumps(results, indent=1, default=float))
     return results
