@@ -26,6 +26,11 @@ sys.path.insert(0, str(HERE))
 from platformdirs import user_cache_dir  # noqa: E402
 
 STAGES = ("prepare", "features", "kokoro", "baseline", "train", "evaluate", "labels")
+#: run on request: the recipe's generation at a reduced size (--gen), Kokoro in mixed voices (--kokoro)
+EXTRA_STAGES = ("generate", "kokoro_generate")
+#: this evaluation's generation, smaller than pipeline.py's (0.5/1/1 and 260) to fit a 2-core session
+VOCODER_SHARE = {"griffin_lim": 0.25, "world": 0.5, "lpc": 0.5}
+TTS_PER_FAMILY = 120
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", type=Path, default=Path(user_cache_dir("callshield", appauthor=False)) / "voice-neural-eval")
     p.add_argument("--stages", default=",".join(STAGES))
     p.add_argument("--groups", default="final,all", help="models to train: final and/or group names, or all")
+    p.add_argument("--kokoro-count", type=int, default=150, help="Kokoro sentences (the run in the card stopped at 30)")
     p.add_argument("--final-steps", type=int, default=1200)
     p.add_argument("--lofo-steps", type=int, default=600)
     p.add_argument("--variant", default="", choices=("", "matched"),
@@ -52,6 +58,14 @@ def main(argv: list[str] | None = None) -> int:
     from voicetrain.items import Item, load_audio, load_items, save_audio, save_items
 
     stages = args.stages.split(",")
+    if "generate" in stages:
+        import voicetrain.generate as generation
+        generation.VOCODER_SHARE, generation.TTS_PER_FAMILY = VOCODER_SHARE, TTS_PER_FAMILY
+        generation.generate(args.data, args.gen, args.seed, log)
+    if "kokoro_generate" in stages:
+        from voicetrain.kokoro_tts import generate as kokoro_generate
+        args.kokoro.mkdir(parents=True, exist_ok=True)
+        kokoro_generate(args.kokoro, args.seed, args.kokoro_count, log)
     suffix = f"_{args.variant}" if args.variant else ""
     if "prepare" in stages:
         from voicetrain.modern import load_modern

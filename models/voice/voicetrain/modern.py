@@ -37,6 +37,8 @@ LOFO_GROUPS: dict[str, tuple[str, ...]] = {
     "piper": ("neural_tts",),
 }
 NEURAL_FAMILIES = tuple(f for group in LOFO_GROUPS.values() for f in group)
+#: real demo originals of synthetic clips; recipe variant "matched" trains on them as bona fide
+MATCHED_REAL_TRAIN = ("libritts_vocosdemo", "libritts_fastspeech2demo", "aishell3_fastspeech2demo")
 #: the runtime judges a voice from 1.5 s of speech (voice_synthetic.MIN_SPEECH_S); many published
 #: clips are short, so they are kept down to that (the recipe's own corpora start at 2.2 s)
 MIN_S = 1.5

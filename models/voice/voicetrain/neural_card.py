@@ -51,17 +51,18 @@ def _fa_rows(res: dict) -> list[str]:
             for c in ("clean", "opus16"):
                 r = table.get(c, {}).get(corpus)
                 cells.append(f"{100 * r['elevated_or_high']:.0f} / {100 * r['high']:.0f}" if r else "-")
-        out.append(f"| {corpus} | {row['n']} | " + " | ".join(cells) + " |")
+        name = corpus + (" (the candidate trained on it)" if corpus in res.get("real_left_out_of_pools", []) else "")
+        out.append(f"| {name} | {row['n']} | " + " | ".join(cells) + " |")
     return out
 
 
 def render(res: dict) -> str:
     head = " | ".join(f"{who} {c}" for who in ("today", "held-out") for c in CONDS)
-    lines = [BEGIN, "| family | clips | " + head + " | matched-real EER mp3_32 (today / held-out) |",
+    lines = [BEGIN, "| family | utterances | " + head + " | matched-real EER mp3_32 (today / held-out) |",
              "|---|---|" + "---|" * 7]
     lines += _family_rows(res, res["neural_families"], ("baseline_neural", "lofo_neural"))
     lines += ["", "Older families (the recipe's test split; deepvoice3_griffinlim is never trained on):", "",
-              "| family | clips | " + " | ".join(f"{who} {c}" for who in ("today", "candidate") for c in CONDS)
+              "| family | utterances | " + " | ".join(f"{who} {c}" for who in ("today", "candidate") for c in CONDS)
               + " | matched |", "|---|---|" + "---|" * 7]
     lines += _family_rows(res, res["older_families"], ("baseline_older", "candidate_older"))
     lines += ["", "Real test speech reaching `elevated` or above / `high`, % of utterances (runtime calibration "

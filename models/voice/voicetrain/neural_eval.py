@@ -50,8 +50,9 @@ def _entry(real: list[float], spoof: list[float], seed: int) -> dict[str, object
 
 
 def family_table(scores_of: dict[str, Scores], model_of_family: dict[str, str], items: dict[str, Item],
-                 families: list[str], seed: int) -> dict[str, object]:
-    """Per family and condition: EER against all real test utterances, and against matched real."""
+                 families: list[str], seed: int, trained_real: tuple[str, ...] = ()) -> dict[str, object]:
+    """Per family and condition: EER against all real test utterances, and against matched real.
+    Real corpora in `trained_real` trained some model, so they are left out of every pool."""
     out: dict[str, object] = {}
     for cond in TEST_CONDITIONS:
         rows: dict[str, object] = {}
@@ -60,12 +61,13 @@ def family_table(scores_of: dict[str, Scores], model_of_family: dict[str, str], 
         seen_models: set[str] = set()
         for fam in families:
             s = scores_of[model_of_family[fam]][cond]
-            real = [v for u, v in s.items() if items[u].label == 0]
+            real = [v for u, v in s.items() if items[u].label == 0 and items[u].corpus not in trained_real]
             spoof = [v for u, v in s.items() if items[u].family == fam]
             if not spoof:
                 continue
             row = _entry(real, spoof, seed)
-            matched = [v for u, v in s.items() if items[u].label == 0 and items[u].corpus in MATCHED_REAL.get(fam, ())]
+            matched = [v for u, v in s.items() if items[u].label == 0 and items[u].corpus in MATCHED_REAL.get(fam, ())
+                       and items[u].corpus not in trained_real]
             if matched:
                 row["matched_eer"] = eer(np.array(matched), np.array(spoof))
                 row["n_matched_real"] = len(matched)

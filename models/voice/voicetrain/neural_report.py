@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from voicetrain.items import Item
-from voicetrain.modern import LOFO_GROUPS, NEURAL_FAMILIES, TEST_ONLY_FAMILIES
+from voicetrain.modern import LOFO_GROUPS, MATCHED_REAL_TRAIN, NEURAL_FAMILIES, TEST_ONLY_FAMILIES
 from voicetrain.neural_eval import family_table, false_alarms, load_test, lofo_model_of_family, score
 
 #: the runtime's calibration of today's model (models/calibration.toml), applied to both models'
@@ -39,14 +39,17 @@ def evaluate(items: list[Item], by_uid: dict[str, Item], work: Path, seed: int,
     older = sorted({by_uid[u].family for u in uids if by_uid[u].label == 1} - set(NEURAL_FAMILIES))
     results: dict[str, object] = {"neural_families": neural, "older_families": older,
                                   "test_only_families": list(TEST_ONLY_FAMILIES), "lofo_groups": LOFO_GROUPS}
-    results["baseline_neural"] = family_table(scores, {f: "baseline" for f in neural}, by_uid, neural, seed)
-    results["baseline_older"] = family_table(scores, {f: "baseline" for f in older}, by_uid, older, seed)
+    trained = MATCHED_REAL_TRAIN if suffix == "_matched" else ()
+    results["real_left_out_of_pools"] = list(trained)
+    results["baseline_neural"] = family_table(scores, {f: "baseline" for f in neural}, by_uid, neural, seed, trained)
+    results["baseline_older"] = family_table(scores, {f: "baseline" for f in older}, by_uid, older, seed, trained)
     results["baseline_false_alarms"] = false_alarms(scores["baseline"], by_uid, RUNTIME_A, RUNTIME_B)
     lofo_fams = [f for f in neural if lofo_model_of_family()[f] in scores]
     if lofo_fams:
-        results["lofo_neural"] = family_table(scores, lofo_model_of_family(), by_uid, lofo_fams, seed)
+        results["lofo_neural"] = family_table(scores, lofo_model_of_family(), by_uid, lofo_fams, seed, trained)
     if "candidate" in scores:
-        results["candidate_older"] = family_table(scores, {f: "candidate" for f in older}, by_uid, older, seed)
+        results["candidate_older"] = family_table(scores, {f: "candidate" for f in older}, by_uid, older, seed,
+                                                  trained)
         results["candidate_false_alarms"] = false_alarms(scores["candidate"], by_uid, RUNTIME_A, RUNTIME_B)
         results["candidate_sha256"] = hashlib.sha256(cand.read_bytes()).hexdigest()
     infos = {p.stem: json.loads(p.read_text()) for p in sorted(work.glob("*.json"))

@@ -14,12 +14,12 @@ from voicetrain.export import export_onnx
 from voicetrain.fit import FitSet, fit
 from voicetrain.items import Item
 from voicetrain.metrics import platt
+from voicetrain.modern import MATCHED_REAL_TRAIN
 
 
-#: variant "matched": the real originals of resynthesised or re-spoken demo utterances train as bona
-#: fide (their test-condition features serve as channel variants), and synthetic clips in the
-#: LJSpeech voice do not train, so neither a sentence nor the LJSpeech voice can mark "synthetic"
-MATCHED_REAL_TRAIN = ("libritts_vocosdemo", "libritts_fastspeech2demo", "aishell3_fastspeech2demo")
+# variant "matched": the real originals of resynthesised or re-spoken demo utterances train as bona
+# fide (their test-condition features serve as channel variants), and synthetic clips in the
+# LJSpeech voice do not train, so neither a sentence nor the LJSpeech voice can mark "synthetic"
 
 
 def _lj_voice(item: Item) -> bool:
