@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--kokoro-count", type=int, default=150, help="Kokoro sentences (the run in the card stopped at 30)")
     p.add_argument("--final-steps", type=int, default=1200)
     p.add_argument("--lofo-steps", type=int, default=600)
+    p.add_argument("--card", action="store_true", help="evaluate: put this run's tables in MODEL_CARD.md's marker block")
     p.add_argument("--variant", default="", choices=("", "matched"),
                    help="matched: demo originals train as bona fide, no LJSpeech-voice synthetic clips train "
                         "(voicetrain/neural_runs.py); models get the suffix _matched")
@@ -115,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         from voicetrain.neural_report import evaluate
         results = evaluate(items, by_uid, args.work, args.seed, log, suffix)
         (HERE / f"neural_eval{suffix}.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
+        if args.card:
+            from voicetrain.neural_card import write
+            write(HERE / "MODEL_CARD.md", json.loads(json.dumps(results, default=float)), "")
     if "labels" in stages:  # for `callshield eval voice_synthetic --data DATA --labels CSV`
         from voicetrain.eval_labels import write_labels
         n = write_labels(args.data, args.work / "eval_labels.csv", args.seed)

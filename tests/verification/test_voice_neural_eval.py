@@ -5,12 +5,13 @@ and its tables score each family with the model that never trained on it."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from .test_voice_support import SHARED  # noqa: F401  (puts models/voice on sys.path)
+from .test_voice_support import SHARED, VOICE_DIR  # (also puts models/voice on sys.path)
 
 from voicetrain.eval_labels import write_labels  # noqa: E402
 from voicetrain.items import Item  # noqa: E402
@@ -81,3 +82,18 @@ def test_family_table_scores_each_family_with_its_own_model() -> None:
     assert clean["_summary"]["mean"] == 0.5 and clean["_summary"]["worst"] == 1.0
     assert clean["_summary"]["pooled"]["n_real"] == 8 and clean["_summary"]["pooled"]["n_spoof"] == 4
     assert np.isclose(clean["_summary"]["pooled"]["eer"], 0.5)
+
+
+def test_card_tables_replace_only_their_marker_block(tmp_path: Path) -> None:
+    from voicetrain.neural_card import BEGIN, END, write
+
+    results = json.loads((VOICE_DIR / "neural_eval_matched.json").read_text())
+    card = tmp_path / "card.md"
+    card.write_text(f"# card\n\nprose before\n\n{BEGIN}\nstale table\n{END}\n\nprose after\n")
+    write(card, results, "")
+    text = card.read_text()
+    assert "stale table" not in text and text.count(BEGIN) == 1 and text.count(END) == 1
+    assert text.startswith("# card\n\nprose before\n\n") and text.endswith("\n\nprose after\n")
+    assert "| **mean** |" in text and "| glowtts_hifigan |" in text
+    write(card, results, "")
+    assert card.read_text() == text  # rewriting the same numbers changes nothing
