@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -51,6 +52,7 @@ def synthesize(voices: list[MixedVoice], texts: list[str], log: Callable[[str], 
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
     session = ort.InferenceSession(str(kokoro.model_path()), options, providers=["CPUExecutionProvider"])
+    # the package's data folder (vocabulary, voice styles) has no public accessor
     vocab = json.loads((kokoro._data / "vocab.json").read_text(encoding="utf-8"))["vocab"]
     with (kokoro._data / "voices_ja.npz").open("rb") as fh, np.load(fh) as npz:
         styles = [npz[name] for name in sorted(npz.files)]
@@ -67,7 +69,7 @@ def synthesize(voices: list[MixedVoice], texts: list[str], log: Callable[[str], 
         yield voice, trim_silence(resample(audio, kokoro.SAMPLE_RATE, RATE))
 
 
-def generate(cache, seed: int, count: int, log: Callable[[str], None]) -> list:
+def generate(cache: Path, seed: int, count: int, log: Callable[[str], None]) -> list:
     """Kokoro utterances in mixed voices -> cache/audio_kokoro_mixed.npz and items_kokoro.json, saved
     every 10 utterances so a stopped run leaves what it made."""
     import json
