@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT / "models" / "voice"))  # the recipe's `voicetrain` 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real_footage_labels import voice_groups  # noqa: E402
 from voicetrain.audio_io import RATE, load_16k, trim_silence  # noqa: E402
+from voicetrain.modern import load_splits  # noqa: E402
 from verification.composition import build_analyzer  # noqa: E402
 from verification.fusion.levels import ELEVATED_AT, ORDER  # noqa: E402
 from verification.fusion.live import CallFusion  # noqa: E402
@@ -60,13 +61,26 @@ def _calls(paths: list[str], pause_s: tuple[float, float], minutes: float | None
     return files
 
 
-def build_calls(minutes: float, out: Path) -> dict[str, list[Path]]:
+def build_calls(minutes: float, out: Path, unheard_only: bool = False) -> dict[str, list[Path]]:
     rows = list(csv.DictReader(open(DATA / "manifest.csv", newline="", encoding="utf-8")))
     groups = voice_groups(rows)
     rng = np.random.default_rng(0)
     calls: dict[str, list[Path]] = {}
     lj = sorted(r["path"] for r in rows if "/ljspeech_coqui/" in r["path"])
     calls["LJSpeech reader (never in training)"] = _calls(lj, (0.4, 1.2), None, rng, out, "ljspeech")
+    # the newer real speech (non-native, VCTK, LibriTTS, AISHELL-3, CMU ARCTIC): its test speakers only
+    new_split = load_splits([r for r in rows if r["path"].startswith("speech/real_more/")], 0)
+    newer = [r["path"] for r in rows if r["path"].startswith("speech/real_more/")
+             and new_split[r["speaker_or_identity"]] == "test"]
+    own = np.random.default_rng(1)  # its own stream: the other groups' calls stay as they were
+    calls["newer real speakers, test (never trained on)"] = _calls(list(own.permutation(newer)), (0.4, 1.2),
+                                                                   minutes, own, out, "newer_test")
+    if unheard_only:
+        libri = [r["path"] for r in rows if "/librispeech_resemblyzer/" in r["path"]
+                 and groups.get(r["speaker_or_identity"]) == "voice test speakers (never trained on)"]
+        calls["LibriSpeech readers, test"] = _calls(list(rng.permutation(libri)), (0.4, 1.2), minutes, rng, out,
+                                                    "libri_test")
+        return calls
     for split in ("voice test speakers (never trained on)", "voice validation speakers", "voice training speakers"):
         libri = [r["path"] for r in rows if "/librispeech_resemblyzer/" in r["path"]
                  and groups.get(r["speaker_or_identity"]) == split]
@@ -124,10 +138,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=3.0, help="length of each built call")
     parser.add_argument("--keep", type=Path, default=None, help="write the calls here and keep them")
+    parser.add_argument("--unheard-only", action="store_true",
+                        help="only speakers the voice model never trained on (LJSpeech, LibriSpeech test, newer real)")
     args = parser.parse_args()
     out = args.keep or Path(tempfile.mkdtemp(prefix="long-calls-"))
     out.mkdir(parents=True, exist_ok=True)
-    calls = build_calls(args.minutes, out)
+    calls = build_calls(args.minutes, out, args.unheard_only)
     analyzer = build_analyzer(None, EngineConfig(), with_faces=False)
     print(f"{'group':46} {'calls':>5} {'min':>6} {'elevated+':>9} {'high':>5} {'episodes/h':>10} {'alerted':>8}"
           f"   strongest detector while alerted (verdicts)")
