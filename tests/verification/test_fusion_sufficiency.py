@@ -107,6 +107,19 @@ def test_a_source_failing_mid_call_turns_low_into_not_judged_at_once() -> None:
     assert fusion.verdict(8.0, ["rec/cut.mp4: truncated or corrupt video"]).level == "elevated"
 
 
+def test_a_failure_seen_live_is_said_once_at_the_end() -> None:
+    lost = "camera 'USB webcam': no frames for 1 s (unplugged?)"
+    fusion = CallFusion()  # a face seen for 1 s, then the camera is pulled out
+    fusion.add(Evidence("face_synthetic", 0.0, 1.0, "ok", 0.23, track=0))
+    fusion.verdict(1.0)
+    assert fusion.verdict(1.6, [lost]).reasons[0].startswith("Part of the call could not be read")
+    results = [DetectorResult("face_synthetic", Modality.VIDEO, "ok", 0.23, None)]
+    for problems in ([lost], [lost, lost]):
+        final = fusion.final_verdict(results, problems)
+        assert final.level == "unknown"
+        assert sum(lost in r for r in final.reasons) == 1, final.reasons
+
+
 def test_time_a_lost_source_left_unseen_is_never_judged_evidence() -> None:
     windows = [ev("voice_synthetic", 2.0 + 0.5 * k, 0.02) for k in range(9)]  # 0-6 s in 2 s windows
     assert judged_seconds(windows) == 6.0

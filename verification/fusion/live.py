@@ -174,7 +174,7 @@ class CallFusion:
             # evidence went stale (face left, silence): keep an alert, report the last risk
             level = self._call.update(None, now_t)
             if level == "unknown":
-                return unknown_verdict(not_judged, now_t, first=[problem_sentence(p) for p in problems])
+                return unknown_verdict(not_judged, now_t, first=[problem_sentence(p) for p in dict.fromkeys(problems)])
             risk: float | None = self._last_risk
         elif alerts or not pending:
             worst = max(alerts or people, key=lambda p: (ORDER[p.level], p.risk or 0.0))
@@ -190,7 +190,7 @@ class CallFusion:
         judged = sorted({d for p in people for d in p.llrs})
         notes.update({det: describe_not_judged({det: why})[0] for det, why in not_judged.items()})
         if problems:
-            reasons = [problem_sentence(p) for p in problems] + reasons
+            reasons = [problem_sentence(p) for p in dict.fromkeys(problems)] + reasons
             if level == "low":  # what comes after the failure was never seen
                 level, risk = "unknown", None
                 people = [replace(p, level="unknown", risk=None) if p.level == "low" else p for p in people]
@@ -213,6 +213,7 @@ class CallFusion:
         `problems` are the sources' failures (a damaged or cut-short recording, a lost device):
         the media after them was never seen, so they lead the reasons and a `low` becomes `unknown`.
         """
+        problems = list(dict.fromkeys(problems))  # both capture threads may report one loss
         damage = [problem_sentence(p) for p in problems if not any(g.reason == p for g in self._gaps)]
         damage += [gap_sentence(g) for g in self._gaps if g.reason in problems]  # never came back
         gaps = [gap_sentence(g) for g in self._gaps if g.reason not in problems]  # came back: said, not fatal
@@ -227,8 +228,9 @@ class CallFusion:
         # a person none of whose detectors judged the call as a whole: the detectors' lines say why
         unjudged = tuple(f"{p.key[:1].upper()}{p.key[1:]}: " for p in peak.participants
                          if p.llrs and all(d in not_judged for d in p.llrs))
-        kept = [r for r in peak.reasons
-                if r not in dropped and not r.startswith("Not judged") and not r.startswith(unjudged or ("\0",))]
+        leading = set(damage + gaps)  # the live verdict said them too: once is enough
+        kept = [r for r in peak.reasons if r not in dropped and r not in leading
+                and not r.startswith("Not judged") and not r.startswith(unjudged or ("\0",))]
         level, risk, people = peak.level, peak.risk, peak.participants
         # a person none of whose detectors judged the call: the first detector's reason, as in Why
         people = tuple(replace(p, level="unknown", risk=None,

@@ -7,7 +7,8 @@ is read when the screen can show it, so a fast engine never floods the GUI threa
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QFrame, QGroupBox, QHBoxLayout, QPushButton, QScrollArea, QSplitter, QVBoxLayout,
+                               QWidget)
 
 from desktop.controllers.live_session import LiveSession, SessionRecord, SessionState
 from desktop.views.challenge_panel import ChallengePanel
@@ -82,9 +83,16 @@ class MonitorPage(QWidget):
         right_layout.addWidget(self.verdict, 1)
         right_layout.addWidget(self.challenge, 0)
         right_layout.addWidget(self.cues, 0)
+        # a banner above can take the height the column needs at 768 px: scroll rather than overlap
+        right_scroll = QScrollArea()
+        right_scroll.setWidget(right)
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        right_scroll.setMinimumWidth(right.minimumWidth() + right_scroll.verticalScrollBar().sizeHint().width())
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(right_scroll)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)

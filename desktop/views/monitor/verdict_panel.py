@@ -3,7 +3,7 @@ participant's own verdict."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QSizePolicy, QVBoxLayout,
                                QWidget)
 
@@ -27,6 +27,14 @@ def participant_text(p: ParticipantVerdict) -> str:
     reason = reason[len(label):] if reason.startswith(label) else reason  # the line already names them
     reason = reason.removeprefix("not judged yet — ")  # the level already says it
     return f"{p.key} — {style_for(p.level).short}{risk}" + (f": {reason}" if reason else "")
+
+
+class _ShortList(QListWidget):
+    """A list that asks for little height (Qt's default asks for 192 px) and takes what is spare, so the
+    challenge and the scam cues below keep their place on a 768 px screen."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), 2 * self.minimumHeight())
 
 
 class VerdictPanel(QFrame):
@@ -58,13 +66,13 @@ class VerdictPanel(QFrame):
         head.addLayout(words, 1)
         layout.addLayout(head)
         layout.addWidget(QLabel("<b>Why</b>"))
-        self.reasons = QListWidget()
+        self.reasons = _ShortList()
         self.reasons.setAccessibleName("Reasons for the risk level")
         self.reasons.setWordWrap(True)
         self.reasons.setMinimumHeight(56)
         layout.addWidget(self.reasons, 2)
         layout.addWidget(QLabel("<b>People in the call</b>"))
-        self.participants = QListWidget()
+        self.participants = _ShortList()
         self.participants.setAccessibleName("Verdict for each person in the call")
         self.participants.setWordWrap(True)
         self.participants.setMinimumHeight(44)
