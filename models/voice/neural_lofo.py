@@ -8,6 +8,10 @@ shipped model on the test files), train (candidate on every family; one model pe
 group), evaluate (tables to results.json and models/voice/neural_eval.json), labels (a CSV for
 `callshield eval voice_synthetic` over the same shared files). Audio and features stay in --work,
 outside the repository.
+
+Variant hifigan (run before train): hifigan_generate (HiFi-GAN copy-synthesis of bona fide train/val
+speech into --hifigan, one shard per process: --shard 0/2 and 1/2 side by side, --hifigan-budget
+seconds each), then hifigan (its features, as their own part).
 """
 
 from __future__ import annotations
