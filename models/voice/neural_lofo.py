@@ -8,6 +8,10 @@ shipped model on the test files), train (candidate on every family; one model pe
 group), evaluate (tables to results.json and models/voice/neural_eval.json), labels (a CSV for
 `callshield eval voice_synthetic` over the same shared files). Audio and features stay in --work,
 outside the repository.
+
+Variant hifigan (run before train): hifigan_generate (HiFi-GAN copy-synthesis of bona fide train/val
+speech into --hifigan, one shard per process: --shard 0/2 and 1/2 side by side, --hifigan-budget
+seconds each), then hifigan (its features, as their own part).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from platformdirs import user_cache_dir  # noqa: E402
 
 STAGES = ("prepare", "features", "kokoro", "baseline", "train", "evaluate", "labels")
 #: run on request: the recipe's generation at a reduced size (--gen), Kokoro in mixed voices (--kokoro)
-EXTRA_STAGES = ("generate", "kokoro_generate")
+EXTRA_STAGES = ("generate", "kokoro_generate", "hifigan_generate", "hifigan")
 #: this evaluation's generation, smaller than pipeline.py's (0.5/1/1 and 260) to fit a 2-core session
 VOCODER_SHARE = {"griffin_lim": 0.25, "world": 0.5, "lpc": 0.5}
 TTS_PER_FAMILY = 120
@@ -45,9 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--final-steps", type=int, default=1200)
     p.add_argument("--lofo-steps", type=int, default=600)
     p.add_argument("--card", action="store_true", help="evaluate: put this run's tables in MODEL_CARD.md's marker block")
-    p.add_argument("--variant", default="", choices=("", "matched"),
+    p.add_argument("--hifigan", type=Path, help="folder for the HiFi-GAN copy-synthesis (variant hifigan)")
+    p.add_argument("--hifigan-budget", type=float, default=300.0, help="seconds of compute per shard")
+    p.add_argument("--shard", default="0/1", help="hifigan_generate: shard k/n of the sources")
+    p.add_argument("--variant", default="", choices=("", "matched", "hifigan"),
                    help="matched: demo originals train as bona fide, no LJSpeech-voice synthetic clips train "
-                        "(voicetrain/neural_runs.py); models get the suffix _matched")
+                        "(voicetrain/neural_runs.py); hifigan: matched plus HiFi-GAN copy-synthesis of "
+                        "bona fide training speech, every HiFi-GAN family held out together; models get the "
+                        "variant as suffix")
     args = p.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -92,6 +101,22 @@ def main(argv: list[str] | None = None) -> int:
         by_uid = {i.uid: i for i in items}
         build(made, audio, args.work, args.seed + 1, log, part="_kokoro")
         log(f"kokoro: {len(made)} utterances")
+    if "hifigan_generate" in stages:  # shards run side by side, one torch thread each
+        from voicetrain.hifigan_copy import generate as copy_generate, save as copy_save
+        audio = load_audio(args.gen / "audio_bonafide.npz")
+        audio.update(load_audio(args.work / "audio_modern.npz"))
+        k, n = (int(x) for x in args.shard.split("/"))
+        made, made_audio = copy_generate(items, audio, args.hifigan_budget, args.seed, log, (k, n))
+        copy_save(args.hifigan, made, made_audio, k)
+    if "hifigan" in stages:  # its own features part, like Kokoro
+        from voicetrain.hifigan_copy import FAMILY, load as copy_load
+        from voicetrain.neural_features import build
+        made, made_audio = copy_load(args.hifigan)
+        items = [i for i in items if i.family != FAMILY] + made
+        save_items(args.work / "items.json", items)
+        by_uid = {i.uid: i for i in items}
+        build(made, made_audio, args.work, args.seed + 2, log, part="_hifigan")
+        log(f"hifigan: {len(made)} utterances")
     if "baseline" in stages:
         from voicetrain.neural_eval import load_test, score
         base = args.work / "baseline.onnx"
@@ -101,13 +126,13 @@ def main(argv: list[str] | None = None) -> int:
         (args.work / "scores_baseline.json").write_text(json.dumps(score(base, sorted(feats), feats)))
         log("scored the baseline")
     if "train" in stages:
-        from voicetrain.modern import LOFO_GROUPS
+        from voicetrain.modern import lofo_groups
         from voicetrain.neural_runs import train_one
         wanted = args.groups.split(",")
         if "final" in wanted:
             train_one(items, args.work, "final", ("deepvoice3_griffinlim",), args.final_steps, args.seed,
                       args.work / f"candidate{suffix}.onnx", log, args.variant)
-        for k, (group, fams) in enumerate(LOFO_GROUPS.items()):
+        for k, (group, fams) in enumerate(lofo_groups(args.variant).items()):
             if "all" in wanted or group in wanted:
                 train_one(items, args.work, group, fams + ("deepvoice3_griffinlim",), args.lofo_steps,
                           args.seed + 1 + k, args.work / f"lofo_{group}{suffix}.onnx", log, args.variant)

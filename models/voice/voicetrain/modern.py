@@ -36,6 +36,21 @@ LOFO_GROUPS: dict[str, tuple[str, ...]] = {
     "wavegrad": ("wavegrad",),
     "piper": ("neural_tts",),
 }
+#: variant "hifigan": HiFi-GAN copy-synthesis of bona fide training speech trains, so every family
+#: made with a HiFi-GAN vocoder is held out with it (and the Vocos-demo resyntheses share sentences
+#: with hifigan_resynth); the other groups train on the copy-synthesis
+COPY_FAMILY = "hifigan_copy"
+HIFIGAN_GROUPS: dict[str, tuple[str, ...]] = {
+    "hifigan_vocoder": ("glowtts_hifigan", "fastspeech2_hifigan", "diffgantts_hifigan",
+                        *LOFO_GROUPS["vocos_demo_resynth"], COPY_FAMILY),
+    **{g: f for g, f in LOFO_GROUPS.items() if g in ("kokoro", "fastspeech_waveglow", "wavegrad", "piper")},
+}
+
+
+def lofo_groups(variant: str) -> dict[str, tuple[str, ...]]:
+    return HIFIGAN_GROUPS if variant == "hifigan" else LOFO_GROUPS
+
+
 NEURAL_FAMILIES = tuple(f for group in LOFO_GROUPS.values() for f in group)
 #: real demo originals of synthetic clips; recipe variant "matched" trains on them as bona fide
 MATCHED_REAL_TRAIN = ("libritts_vocosdemo", "libritts_fastspeech2demo", "aishell3_fastspeech2demo")

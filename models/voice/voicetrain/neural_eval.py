@@ -96,8 +96,8 @@ def false_alarms(scores: Scores, items: dict[str, Item], a: float, b: float) -> 
     return out
 
 
-def lofo_model_of_family() -> dict[str, str]:
-    return {fam: group for group, fams in LOFO_GROUPS.items() for fam in fams}
+def lofo_model_of_family(groups: dict[str, tuple[str, ...]] | None = None) -> dict[str, str]:
+    return {fam: group for group, fams in (groups or LOFO_GROUPS).items() for fam in fams}
 
 
 __all__ = ["NEURAL_FAMILIES", "family_table", "false_alarms", "load_test", "lofo_model_of_family", "score"]

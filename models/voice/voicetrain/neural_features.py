@@ -23,7 +23,7 @@ TEST_MAX_S = 8.0
 
 
 def _variant_count(item: Item) -> int:
-    if item.label == 0:
+    if item.label == 0 or item.family == "hifigan_copy":  # copy-synthesis: the same paths as its source
         return 4
     return 2 if item.corpus in ("tts", "librispeech", "fsdd", "ljspeech") else 6
 
@@ -62,8 +62,8 @@ def build(items: list[Item], audio: dict[str, np.ndarray], out_dir: Path, seed: 
     """Writes features_{fit,test}{part}.npz; parts (e.g. one generator made later) are read together."""
     started = time.perf_counter()
     fit_items = [i for i in items if i.split in ("train", "val")]
-    jobs = [(audio[i.uid], _variant_count(i), seed * 7_919 + n, i.label == 0 and i.corpus not in
-             ("librispeech", "fsdd", "ljspeech")) for n, i in enumerate(fit_items)]
+    jobs = [(audio[i.uid], _variant_count(i), seed * 7_919 + n, (i.label == 0 or i.family == "hifigan_copy")
+             and i.corpus not in ("librispeech", "fsdd", "ljspeech")) for n, i in enumerate(fit_items)]
     tests = test_items(items, seed)
     cut = int(TEST_MAX_S * 16_000)
     with Pool(2) as pool:

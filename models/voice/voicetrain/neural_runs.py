@@ -14,7 +14,7 @@ from voicetrain.export import export_onnx
 from voicetrain.fit import FitSet, fit
 from voicetrain.items import Item
 from voicetrain.metrics import platt
-from voicetrain.modern import MATCHED_REAL_TRAIN
+from voicetrain.modern import COPY_FAMILY, MATCHED_REAL_TRAIN
 
 
 # variant "matched": the real originals of resynthesised or re-spoken demo utterances train as bona
@@ -26,16 +26,23 @@ def _lj_voice(item: Item) -> bool:
     return item.label == 1 and item.corpus == "published" and "ljspeech" in item.speaker
 
 
+# variant "hifigan": "matched" plus the HiFi-GAN copy-synthesis (hifigan_copy.py); other variants
+# never train on it
+
+
 def load_sets(work: Path, items: list[Item], exclude: tuple[str, ...], variant: str = "") -> tuple[FitSet, FitSet]:
     by_uid = {i.uid: i for i in items}
+    if variant != "hifigan":
+        exclude = exclude + (COPY_FAMILY,)
+    matched = variant in ("matched", "hifigan")
     train, val = FitSet(), FitSet()
     for path in sorted(work.glob("features_fit*.npz")):
         with np.load(path) as data:
             for key in data.files:
                 item = by_uid[key.split("|")[0]]
-                if item.family not in exclude and not (variant == "matched" and _lj_voice(item)):
+                if item.family not in exclude and not (matched and _lj_voice(item)):
                     (train if item.split == "train" else val).add(item, data[key])
-    if variant == "matched":
+    if matched:
         for path in sorted(work.glob("features_test*.npz")):
             with np.load(path) as data:
                 for key in data.files:
