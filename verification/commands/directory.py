@@ -13,7 +13,7 @@ from verification.errors import DirectoryError
 from verification.json_input import read_json_file
 from verification.trust.store import trust_state
 from verification.workflow import directory as service
-from verification.workflow.directory_signing import entry_problem
+from verification.workflow.directory_signing import entry_problem, whole_problem
 
 PHRASE_ENV = "CALLSHIELD_PHRASE"
 
@@ -92,8 +92,10 @@ def _show(args: argparse.Namespace) -> int:
         login(ctx, args)
         with ctx.database.reading() as connection:
             entry = service.get_entry(connection, args.name)
-            problem = entry_problem(connection, trust_state(connection, ctx.pins), entry.id)
-    warning = f"\n  NOT SIGNED, no call-backs: {problem}" if problem else ""
+            trust = trust_state(connection, ctx.pins)
+            rows, problem = entry_problem(connection, trust, entry.id), whole_problem(connection, trust, entry.id)
+    warning = "" if not problem else (f"\n  NOT SIGNED, no call-backs: {problem}" if rows else
+                                      f"\n  SECRETS NOT SIGNED, no code phrase or TOTP checks: {problem}")
     emit(args, {**entry.as_dict(), "signature_problem": problem}, _entry_text(entry) + warning)
     return 0
 

@@ -22,6 +22,7 @@ from verification.workflow.codes import generate_code, hash_code, normalise_code
 from verification.workflow.context import Context
 from verification.trust.store import trust_state
 from verification.workflow.directory import Entry, entry_secrets, normalise_number, verified_entry
+from verification.workflow.directory_signing import secret_problem
 from verification.workflow.evidence import gather
 from verification.workflow.guards import failures, index_steps, missing_steps
 from verification.workflow.names import refuse_controls
@@ -193,6 +194,9 @@ def verify_totp(ctx: Context, actor: User, request_id: int, code: str) -> Action
     with ctx.database.transaction() as connection:
         user, request = _open(ctx, connection, actor, request_id, "totp")
         secrets_row = entry_secrets(connection, request.counterparty_id, lock=True)
+        unsigned = secret_problem(connection, trust_state(connection, ctx.pins), request.counterparty_id, ("totp",))
+        if unsigned:  # a TOTP secret a database writer put there would let their own authenticator pass
+            raise WorkflowRefused(f"request {request_id}: no TOTP check: {unsigned}")
         if secrets_row.totp_secret is None:
             raise WorkflowRefused(f"{secrets_row.name!r} has no enrolled authenticator; use a one-time code")
         totp = pyotp.TOTP(secrets_row.totp_secret)
@@ -221,6 +225,9 @@ def verify_phrase(ctx: Context, actor: User, request_id: int, phrase: str) -> Ac
     with ctx.database.reading() as connection:
         request = load_request(connection, request_id)
         stored = entry_secrets(connection, request.counterparty_id).phrase_hash
+        unsigned = secret_problem(connection, trust_state(connection, ctx.pins), request.counterparty_id, ("phrase",))
+    if unsigned:  # a hash a database writer put there would make their own phrase check out
+        raise WorkflowRefused(f"request {request_id}: no code phrase check: {unsigned}")
     if stored is None:
         raise WorkflowRefused("the counterparty has no enrolled code phrase; an admin must enrol one")
     good = ctx.hasher.verify(normalise_phrase(phrase), stored)  # slow: outside any lock

@@ -22,7 +22,7 @@ from verification.store.tables import directory_entries, directory_phones, voice
 from verification.trust.records import TrustState
 from verification.trust.store import trust_state
 from verification.workflow.context import Context
-from verification.workflow.directory_signing import entry_problem, sign_entry
+from verification.workflow.directory_signing import entry_problem, sign_entry, whole_problem
 from verification.workflow.names import normalise_name, refuse_controls
 from verification.workflow.roles import Role, User, require_role
 from verification.workflow.secrets_hash import normalise_phrase
@@ -131,9 +131,10 @@ def _signing_admin(ctx: Context, connection: Connection, actor: User) -> User:
     return admin
 
 
-def _require_signed(ctx: Context, connection: Connection, entry_id: int) -> None:
-    """A change is signed over the whole entry: never over rows someone edited in the database."""
-    problem = entry_problem(connection, trust_state(connection, ctx.pins), entry_id)
+def _require_signed(ctx: Context, connection: Connection, entry_id: int, replacing: str | None = None) -> None:
+    """A change is signed over the whole entry: never over rows or secrets someone edited in the database
+    (bar the secret this change replaces)."""
+    problem = whole_problem(connection, trust_state(connection, ctx.pins), entry_id, replacing)
     if problem:
         raise DirectoryError(problem)
 
@@ -186,7 +187,7 @@ def sign_existing(ctx: Context, actor: User, name: str) -> Entry:
     with ctx.database.transaction() as connection:
         admin = _signing_admin(ctx, connection, actor)
         entry = get_entry(connection, name, lock=True)
-        before = entry_problem(connection, signing_key_of(ctx, connection, admin), entry.id)
+        before = whole_problem(connection, signing_key_of(ctx, connection, admin), entry.id)
         if before is None:
             raise DirectoryError(f"directory entry {name!r} is already signed and unchanged")
         record = sign_entry(ctx, connection, admin, entry.id)
@@ -239,22 +240,28 @@ def set_code_phrase(ctx: Context, actor: User, name: str, phrase: str) -> None:
         raise DirectoryError("code phrase too short: at least 8 characters")
     phrase_hash = ctx.hasher.hash(spoken)
     with ctx.database.transaction() as connection:
-        admin = _admin(connection, actor, "enrol a code phrase")
+        admin = _signing_admin(ctx, connection, actor)
         entry = get_entry(connection, name, lock=True)
+        _require_signed(ctx, connection, entry.id, replacing="phrase")
         connection.execute(update(directory_entries).where(directory_entries.c.id == entry.id)
                            .values(phrase_hash=phrase_hash))
-        _audit(ctx, connection, admin, "directory.phrase_set", name, {"code_phrase_enrolled": True})
+        record = sign_entry(ctx, connection, admin, entry.id)
+        _audit(ctx, connection, admin, "directory.phrase_set", name,
+               {"code_phrase_enrolled": True, "signed_record": record})
 
 
 def enroll_totp(ctx: Context, actor: User, name: str, issuer: str = "CallShield") -> str:
     """Returns the provisioning URI, shown once to set up the counterparty's authenticator."""
     secret = pyotp.random_base32()
     with ctx.database.transaction() as connection:
-        admin = _admin(connection, actor, "enrol an authenticator")
+        admin = _signing_admin(ctx, connection, actor)
         entry = get_entry(connection, name, lock=True)
+        _require_signed(ctx, connection, entry.id, replacing="totp")
         connection.execute(update(directory_entries).where(directory_entries.c.id == entry.id)
                            .values(totp_secret=secret, totp_last_step=None))
-        _audit(ctx, connection, admin, "directory.totp_enrolled", name, {"totp_enrolled": True})
+        record = sign_entry(ctx, connection, admin, entry.id)
+        _audit(ctx, connection, admin, "directory.totp_enrolled", name,
+               {"totp_enrolled": True, "signed_record": record})
     return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=issuer)
 
 
@@ -262,11 +269,13 @@ def enroll_voiceprint(ctx: Context, actor: User, name: str, model_id: str, embed
     vector = finite_vector(embedding, "a voiceprint embedding", 4096)
     refuse_controls(model_id, "model id", error=DirectoryError)
     with ctx.database.transaction() as connection:
-        admin = _admin(connection, actor, "enrol a voiceprint")
+        admin = _signing_admin(ctx, connection, actor)
         entry = get_entry(connection, name, lock=True)
+        _require_signed(ctx, connection, entry.id)
         vp_id = connection.execute(insert(voiceprints).values(
             entry_id=entry.id, model_id=model_id, embedding=json.dumps(vector), enrolled_by=admin.id,
             enrolled_at=format_time(ctx.clock()))).inserted_primary_key[0]
+        record = sign_entry(ctx, connection, admin, entry.id)
         _audit(ctx, connection, admin, "directory.voiceprint_enrolled", name,
-               {"voiceprint_id": vp_id, "model_id": model_id, "dimensions": len(vector)})
+               {"voiceprint_id": vp_id, "model_id": model_id, "dimensions": len(vector), "signed_record": record})
         return int(vp_id)
