@@ -1,4 +1,4 @@
-"""The Admin tab: policy, directory, users and models, each its own page. The main window shows
+"""The Admin tab: policy, directory, users, installations and models, each its own page. The main window shows
 the tab only to users the engine calls admins; every action is still checked by the engine,
 which refuses anyone else in one line (the pages never decide who may do what)."""
 
@@ -9,11 +9,13 @@ from typing import Any, Callable
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.controllers.admin_directory import DirectoryAdmin
+from desktop.controllers.admin_installations import InstallationsAdmin
 from desktop.controllers.admin_models import ModelRow
 from desktop.controllers.admin_policy import PolicyAdmin
 from desktop.controllers.admin_users import UsersAdmin
 from desktop.tasks import TaskRunner
 from desktop.views.admin.directory_page import DirectoryPage
+from desktop.views.admin.installations_page import InstallationsPage
 from desktop.views.admin.models_page import ModelsPage
 from desktop.views.admin.policy_page import PolicyPage
 from desktop.views.admin.users_page import UsersPage
@@ -33,11 +35,12 @@ class AdminPage(QWidget):
         self.policy = PolicyPage(state, PolicyAdmin(session))
         self.directory = DirectoryPage(state, DirectoryAdmin(session))
         self.users = UsersPage(state, UsersAdmin(session))
+        self.installations = InstallationsPage(state, InstallationsAdmin(session))
         self.models = ModelsPage(runner, model_rows)
         self.sections = QTabWidget()
         self.sections.setAccessibleName("Admin sections")
         for title, page in (("Policy", self.policy), ("Directory", self.directory), ("Users and roles", self.users),
-                            ("Models", self.models)):
+                            ("Installations", self.installations), ("Models", self.models)):
             self.sections.addTab(page, title)
         layout = QVBoxLayout(self)
         layout.addWidget(self.sign_in_bar)
@@ -82,7 +85,7 @@ class AdminPage(QWidget):
         else:
             self.note.setText("")
         self.note.setVisible(bool(self.note.text()))
-        for page in (self.policy, self.directory, self.users):
+        for page in (self.policy, self.directory, self.users, self.installations):
             page.refresh()
         if self.state.is_admin and not self.models.loaded:
             self.models.load()  # hashes every model file: only for someone who will see it
