@@ -10,7 +10,7 @@ from desktop.controllers.workflow_session import WorkflowSession
 from verification.trust.store import trust_state
 from verification.workflow import directory
 from verification.workflow.directory import KINDS, Entry, Phone
-from verification.workflow.directory_signing import entry_problem
+from verification.workflow.directory_signing import entry_problem, secret_problem
 from verification.workflow.users import list_users
 
 __all__ = ["KINDS", "DirectoryAdmin", "NumberRow"]
@@ -38,15 +38,24 @@ class DirectoryAdmin:
         return [(entry, [NumberRow(p, names.get(p.entered_by, f"user #{p.entered_by}")) for p in entry.phones])
                 for entry in entries]
 
-    def reading(self) -> tuple[list[tuple[Entry, list[NumberRow]]], dict[str, str]]:
-        """What the page shows: the entries, and those call-backs cannot use (off the GUI thread)."""
-        return self.entries(), self.unsigned()
+    def reading(self) -> tuple[list[tuple[Entry, list[NumberRow]]], dict[str, str], dict[str, str]]:
+        """What the page shows: the entries, those call-backs cannot use, and those whose code phrase or TOTP
+        checks are refused (off the GUI thread)."""
+        return self.entries(), self.unsigned(), self.unsigned_secrets()
 
     def unsigned(self) -> dict[str, str]:
         """Contact name -> why call-backs cannot use it (no admin's signature, or rows changed in the database)."""
         with self.session.ctx.database.reading() as connection:
             trust = trust_state(connection, self.session.ctx.pins)
             found = {entry.name: entry_problem(connection, trust, entry.id)
+                     for entry in directory.list_entries(connection)}
+        return {name: problem for name, problem in found.items() if problem}
+
+    def unsigned_secrets(self) -> dict[str, str]:
+        """Contact name -> why its enrolments (code phrase, TOTP, voiceprints) are not as an admin signed them."""
+        with self.session.ctx.database.reading() as connection:
+            trust = trust_state(connection, self.session.ctx.pins)
+            found = {entry.name: secret_problem(connection, trust, entry.id)
                      for entry in directory.list_entries(connection)}
         return {name: problem for name, problem in found.items() if problem}
 

@@ -9,7 +9,8 @@ from sqlalchemy import update
 from desktop.views.local_time import local_time
 from tests.desktop.admin_world import AdminWorld, admin_page, admin_world  # noqa: F401 - fixture
 from tests.desktop.workflow_world import desk_world  # noqa: F401 - fixture
-from verification.store.tables import directory_phones
+from verification.store.tables import directory_entries, directory_phones
+from verification.workflow import directory
 from verification.workflow.directory import get_entry
 
 
@@ -98,3 +99,20 @@ def test_a_contact_changed_in_the_database_shows_unsigned_and_an_admin_signs_it(
     assert page.rows()[0][0] == "Acme Supplies (counterparty, Acme Ltd)"
     page.sign_button.click()
     assert page.result.text() == "directory entry 'Acme Supplies' is already signed and unchanged"
+
+
+def test_a_code_phrase_hash_replaced_in_the_database_shows_and_an_admin_signs_it(qtbot: QtBot,
+                                                                                admin_world: AdminWorld) -> None:
+    desk = admin_world.desk
+    directory.set_code_phrase(desk.ctx, desk.admin, "Acme Supplies", "blue heron at noon")
+    with desk.ctx.database.transaction() as connection:  # a database writer swaps the phrase hash
+        connection.execute(update(directory_entries).where(directory_entries.c.name == "Acme Supplies")
+                           .values(phrase_hash=desk.ctx.hasher.hash("the attacker's phrase")))
+    tab = admin_page(qtbot, admin_world, "ada")
+    page = tab.directory
+    assert page.rows()[0][0] == ("Acme Supplies (counterparty, Acme Ltd) — ENROLMENTS NOT SIGNED, no code phrase "
+                                 "or TOTP checks")
+    assert page.select_entry("Acme Supplies")
+    assert "its code phrase changed in the database since ada signed it" in page.tree.currentItem().toolTip(0)
+    page.sign_button.click()  # the admin re-enrolled with the counterparty, or checked it, first
+    assert page.rows()[0][0] == "Acme Supplies (counterparty, Acme Ltd)"

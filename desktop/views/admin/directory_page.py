@@ -90,22 +90,23 @@ class DirectoryPage(QWidget):
             self._shown = None
             return
         try:
-            entries, unsigned = self.admin.reading()
+            entries, unsigned, secrets = self.admin.reading()
         except CallShieldError as error:
             self.tree.clear()
             self._shown = None
             self.result.setText(str(error))
             return
-        self.show_entries(entries, unsigned)
+        self.show_entries(entries, unsigned, secrets)
 
     def show_entries(self, entries: list[tuple[Entry, list[NumberRow]]],
-                     unsigned: dict[str, str] | None = None) -> None:
-        """The directory as read (here or on the task runner); `unsigned`: contacts call-backs cannot use."""
+                     unsigned: dict[str, str] | None = None, secrets: dict[str, str] | None = None) -> None:
+        """The directory as read (here or on the task runner); `unsigned`: contacts call-backs cannot use;
+        `secrets`: contacts whose code phrase and TOTP checks the engine refuses."""
         keep = self.selected_entry()
-        unsigned = unsigned or {}
-        if (entries, unsigned) == self._shown and self.tree.topLevelItemCount() == len(entries):
+        unsigned, secrets = unsigned or {}, secrets or {}
+        if (entries, unsigned, secrets) == self._shown and self.tree.topLevelItemCount() == len(entries):
             return
-        self._shown = (entries, unsigned)
+        self._shown = (entries, unsigned, secrets)
         self.tree.clear()
         for entry, numbers in entries:
             enrolled = [what for what, on in (("code phrase", entry.has_phrase), ("TOTP", entry.has_totp)) if on]
@@ -116,6 +117,9 @@ class DirectoryPage(QWidget):
             if entry.name in unsigned:  # the engine refuses call-backs to it: say so where the admin looks
                 top.setText(0, f"{top.text(0)} — NOT SIGNED, no call-backs")
                 top.setToolTip(0, unsigned[entry.name])
+            elif entry.name in secrets:
+                top.setText(0, f"{top.text(0)} — ENROLMENTS NOT SIGNED, no code phrase or TOTP checks")
+                top.setToolTip(0, secrets[entry.name])
             for row in numbers:
                 phone = row.phone
                 child = QTreeWidgetItem([phone.number, phone.label, phone.source, row.entered_by, local_time(phone.entered_at), ""])
