@@ -20,6 +20,7 @@ from verification.workflow.beneficiary import (check_beneficiary, flag_checklist
                                                 require_account)
 from verification.workflow.call_link import verdict_level
 from verification.workflow.context import Context
+from verification.trust.records import TrustState
 from verification.trust.store import trust_state
 from verification.workflow.directory import entry_by_id, get_entry
 from verification.workflow.directory_signing import entry_problem
@@ -186,8 +187,9 @@ def release(ctx: Context, actor: User, request_id: int) -> ActionRequest:
         policy_in_force(connection)  # fails closed: a policy that does not verify stops releases
         now = ctx.clock()
         require_live(request, now)
-        evidence = release_evidence(connection, request, ctx)
-        counterparty = entry_problem(connection, trust_state(connection, ctx.pins), request.counterparty_id)
+        trust = trust_state(connection, ctx.pins)  # replayed once: the statements and the directory entry
+        evidence = release_evidence(connection, request, ctx, trust)
+        counterparty = entry_problem(connection, trust, request.counterparty_id)
         if counterparty:  # the number called back, its source and the counterparty's age rest on it
             raise WorkflowRefused(f"request {request_id} cannot be released: {counterparty}")
         if evidence.problems:
@@ -204,10 +206,11 @@ def release(ctx: Context, actor: User, request_id: int) -> ActionRequest:
         return transition(ctx, connection, request, "release", user, decided_at=format_time(now), decided_by=user.id)
 
 
-def release_evidence(connection: Connection, request: ActionRequest, ctx: Context) -> Evidence:
+def release_evidence(connection: Connection, request: ActionRequest, ctx: Context,
+                     trust: TrustState | None = None) -> Evidence:
     """The signed evidence, with requirements recomputed from the content under the policy in force:
     the stored or signed requirements can be raised by it, never lowered."""
-    evidence = gather(connection, request, ctx.pins)
+    evidence = gather(connection, request, ctx.pins, trust)
     if evidence.requirements is None:
         return evidence
     active = load_active_policy(connection)
