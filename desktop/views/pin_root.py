@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
+from desktop.views.ask_first import ask_first
 from verification.trust.root import TrustRoot
 
 if TYPE_CHECKING:
@@ -65,17 +66,11 @@ class RootPinPanel(QWidget):
                               name="callshield-desktop-root-file")
 
     def _ask(self, root: TrustRoot) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Pin this trust root?", confirm_text(root),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
-        box.button(QMessageBox.StandardButton.Yes).setText("Fingerprint matches: pin it")
-        box.button(QMessageBox.StandardButton.No).setText("Do not pin")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.finished.connect(lambda _code: self._answered(box, root))
-        self.confirm = box
-        box.open()
+        self.confirm = ask_first(self, QMessageBox.Icon.Question, "Pin this trust root?", confirm_text(root),
+                                 "Fingerprint matches: pin it", "Do not pin", lambda yes: self._answered(yes, root))
 
-    def _answered(self, box: QMessageBox, root: TrustRoot) -> None:
-        if box.clickedButton() is not box.button(QMessageBox.StandardButton.Yes):
+    def _answered(self, yes: bool, root: TrustRoot) -> None:
+        if not yes:
             self.problem.setText("Not pinned.")
             return
         me = weakref.ref(self)

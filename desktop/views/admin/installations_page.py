@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QMessageBox, QPushB
 
 from desktop.controllers.admin_installations import InstallationRow, InstallationsAdmin
 from desktop.views.admin.page_layout import form_box, list_beside_forms, result_line
+from desktop.views.ask_first import ask_first
 from desktop.views.sign_in import SignedInState
 from verification.errors import CallShieldError
 
@@ -69,19 +70,13 @@ class InstallationsPage(QWidget):
             self.result.setText("Choose a computer in the list first.")
             return
         mine = " This is the computer you are using: it will record nothing more." if row.this_computer else ""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Retire this computer's audit key?",
-                          f"Retire the audit key {row.key_id} of {row.label!r}? Nothing it signs from now on "
-                          f"counts, and this cannot be undone.{mine}",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
-        box.button(QMessageBox.StandardButton.Yes).setText("Retire it")
-        box.button(QMessageBox.StandardButton.No).setText("Keep it")
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.finished.connect(lambda _code: self._answered(box, row))
-        self.confirm = box
-        box.open()
+        self.confirm = ask_first(self, QMessageBox.Icon.Warning, "Retire this computer's audit key?",
+                                 f"Retire the audit key {row.key_id} of {row.label!r}? Nothing it signs from now on "
+                                 f"counts, and this cannot be undone.{mine}", "Retire it", "Keep it",
+                                 lambda yes: self._answered(yes, row))
 
-    def _answered(self, box: QMessageBox, row: InstallationRow) -> None:
-        if box.clickedButton() is not box.button(QMessageBox.StandardButton.Yes):
+    def _answered(self, yes: bool, row: InstallationRow) -> None:
+        if not yes:
             self.result.setText("Not retired.")
             return
         try:
