@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from verification.sources.base import AudioChunk, AudioInfo, AudioSource, FrameSource, VideoFrame, VideoInfo
+from verification.sources.base import AudioSource, FrameSource
 from verification.sources.file_source import FileAudioSource, FileVideoSource
 from verification.sources.media_probe import probe_media
 
@@ -41,85 +42,57 @@ class _Playlist:
         return path
 
 
-class PlaylistVideoSource(FrameSource):
+class _PlaylistSource:
+    """The clips one after another through `open_clip` (a real file source), timestamps shifted."""
+
     live = False
 
+    def __init__(self, paths: Sequence[Path], duration_s: float, open_clip: Callable[[Path], Any]) -> None:
+        self._playlist = _Playlist(paths, duration_s)
+        self._open_clip = open_clip
+        self._clip: Any = None
+        self._seq = 0
+
+    def open(self) -> Any:
+        info = self._start_next()
+        if info is None:
+            raise ValueError("empty playlist")
+        return info
+
+    def _start_next(self) -> Any:
+        self.close()
+        path = self._playlist.next_clip()
+        if path is None:
+            return None
+        self._clip = self._open_clip(path)
+        return self._clip.open()
+
+    def read(self) -> Any:
+        while self._clip is not None:
+            item = self._clip.read()
+            if item is not None:
+                pts = self._playlist.offset + item.pts
+                if pts >= self._playlist.duration_s:
+                    return None
+                self._seq += 1
+                return replace(item, seq=self._seq - 1, pts=pts)
+            self._start_next()
+        return None
+
+    def close(self) -> None:
+        if self._clip is not None:
+            self._clip.close()
+            self._clip = None
+
+
+class PlaylistVideoSource(_PlaylistSource, FrameSource):
     def __init__(self, paths: Sequence[Path], duration_s: float, max_side: int | None = 1280) -> None:
-        self._playlist = _Playlist(paths, duration_s)
-        self._max_side = max_side
-        self._clip: FileVideoSource | None = None
-        self._seq = 0
-
-    def open(self) -> VideoInfo:
-        info = self._start_next()
-        if info is None:
-            raise ValueError("empty playlist")
-        return info
-
-    def _start_next(self) -> VideoInfo | None:
-        self.close()
-        path = self._playlist.next_clip()
-        if path is None:
-            return None
-        self._clip = FileVideoSource(path, max_side=self._max_side)
-        return self._clip.open()
-
-    def read(self) -> VideoFrame | None:
-        while self._clip is not None:
-            frame = self._clip.read()
-            if frame is not None:
-                pts = self._playlist.offset + frame.pts
-                if pts >= self._playlist.duration_s:
-                    return None
-                self._seq += 1
-                return replace(frame, seq=self._seq - 1, pts=pts)
-            self._start_next()
-        return None
-
-    def close(self) -> None:
-        if self._clip is not None:
-            self._clip.close()
-            self._clip = None
+        super().__init__(paths, duration_s, lambda path: FileVideoSource(path, max_side=max_side))
 
 
-class PlaylistAudioSource(AudioSource):
-    live = False
-
+class PlaylistAudioSource(_PlaylistSource, AudioSource):
     def __init__(self, paths: Sequence[Path], duration_s: float) -> None:
-        self._playlist = _Playlist(paths, duration_s)
-        self._clip: FileAudioSource | None = None
-        self._seq = 0
-
-    def open(self) -> AudioInfo:
-        info = self._start_next()
-        if info is None:
-            raise ValueError("empty playlist")
-        return info
-
-    def _start_next(self) -> AudioInfo | None:
-        self.close()
-        path = self._playlist.next_clip()
-        if path is None:
-            return None
-        self._clip = FileAudioSource(path)
-        return self._clip.open()
-
-    def read(self) -> AudioChunk | None:
-        while self._clip is not None:
-            chunk = self._clip.read()
-            if chunk is not None:
-                pts = self._playlist.offset + chunk.pts
-                if pts >= self._playlist.duration_s:
-                    return None
-                self._seq += 1
-                return replace(chunk, seq=self._seq - 1, pts=pts)
-            self._start_next()
-        return None
-
-    def close(self) -> None:
-        if self._clip is not None:
-            self._clip.close()
-            self._clip = None
+        super().__init__(paths, duration_s, FileAudioSource)
 
 
 @dataclass(frozen=True)
