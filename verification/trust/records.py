@@ -205,12 +205,17 @@ def _apply_policy_key(state: TrustState, record: StoredTrustRecord, body: dict[s
     return None
 
 
+def _signed_by_its_admin(state: TrustState, record: StoredTrustRecord) -> bool:
+    """Signed by the admin the record names, with a key that admin made (not one another admin set)."""
+    admin = state.signers(record).get(record.user_id)
+    return admin is not None and admin.owner_set and state.has_role(record.user_id, "admin")
+
+
 def _apply_installation(state: TrustState, record: StoredTrustRecord, body: dict[str, Any]) -> str | None:
     key_id, public = str(body["key_id"]), str(body["public_key"])
     if key_id_for(public) != key_id:
         return "key id does not match its public key"
-    admin = state.signers(record).get(record.user_id)
-    if admin is None or not admin.owner_set or not state.has_role(record.user_id, "admin"):
+    if not _signed_by_its_admin(state, record):
         return "not signed by the admin it names"
     known = state.installations.get(key_id)
     if known is not None and known.public_key != public:
@@ -222,8 +227,7 @@ def _apply_installation(state: TrustState, record: StoredTrustRecord, body: dict
 
 
 def _apply_retirement(state: TrustState, record: StoredTrustRecord, body: dict[str, Any]) -> str | None:
-    admin = state.signers(record).get(record.user_id)
-    if admin is None or not admin.owner_set or not state.has_role(record.user_id, "admin"):
+    if not _signed_by_its_admin(state, record):
         return "not signed by the admin it names"
     after_seq = body["after_seq"]
     if not isinstance(after_seq, int) or isinstance(after_seq, bool) or after_seq < 0:
@@ -236,8 +240,7 @@ def _apply_retirement(state: TrustState, record: StoredTrustRecord, body: dict[s
 
 
 def _apply_directory(state: TrustState, record: StoredTrustRecord, body: dict[str, Any]) -> str | None:
-    admin = state.signers(record).get(record.user_id)
-    if admin is None or not admin.owner_set or not state.has_role(record.user_id, "admin"):
+    if not _signed_by_its_admin(state, record):
         return "not signed by the admin it names"
     entry = body["entry"]
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), int) or not isinstance(entry.get("phones"), list):
