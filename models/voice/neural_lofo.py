@@ -11,7 +11,10 @@ outside the repository.
 
 Variant hifigan (run before train): hifigan_generate (HiFi-GAN copy-synthesis of bona fide train/val
 speech into --hifigan, one shard per process: --shard 0/2 and 1/2 side by side, --hifigan-budget
-seconds each), then hifigan (its features, as their own part).
+seconds each), then hifigan (its features, as their own part). Variant speed (run before
+train): speed (speed-perturbed copies of both classes' training speech, their own features part).
+Variant ensemble: stage ensemble averages the log-odds of the --members variants' models, each
+held-out group with its own (voicetrain/ensemble.py), then evaluate as usual.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from platformdirs import user_cache_dir  # noqa: E402
 
 STAGES = ("prepare", "features", "kokoro", "baseline", "train", "evaluate", "labels")
 #: run on request: the recipe's generation at a reduced size (--gen), Kokoro in mixed voices (--kokoro)
-EXTRA_STAGES = ("generate", "kokoro_generate", "hifigan_generate", "hifigan")
+EXTRA_STAGES = ("generate", "kokoro_generate", "hifigan_generate", "hifigan", "speed", "ensemble")
 #: this evaluation's generation, smaller than pipeline.py's (0.5/1/1 and 260) to fit a 2-core session
 VOCODER_SHARE = {"griffin_lim": 0.25, "world": 0.5, "lpc": 0.5}
 TTS_PER_FAMILY = 120
@@ -52,11 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hifigan", type=Path, help="folder for the HiFi-GAN copy-synthesis (variant hifigan)")
     p.add_argument("--hifigan-budget", type=float, default=300.0, help="seconds of compute per shard")
     p.add_argument("--shard", default="0/1", help="hifigan_generate: shard k/n of the sources")
-    p.add_argument("--variant", default="", choices=("", "matched", "hifigan"),
+    p.add_argument("--variant", default="", choices=("", "matched", "hifigan", "quiet", "speed", "ensemble"),
                    help="matched: demo originals train as bona fide, no LJSpeech-voice synthetic clips train "
                         "(voicetrain/neural_runs.py); hifigan: matched plus HiFi-GAN copy-synthesis of "
-                        "bona fide training speech, every HiFi-GAN family held out together; models get the "
-                        "variant as suffix")
+                        "bona fide training speech, every HiFi-GAN family held out together; quiet: matched "
+                        "trained for few false alarms on new real voices; speed: matched plus speed-perturbed "
+                        "copies of both classes (stage speed); ensemble: the mean of --members' models (stage "
+                        "ensemble); models get the variant as suffix")
+    p.add_argument("--members", default="matched,speed", help="ensemble: the variants whose models are averaged")
     args = p.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -117,6 +123,22 @@ def main(argv: list[str] | None = None) -> int:
         by_uid = {i.uid: i for i in items}
         build(made, made_audio, args.work, args.seed + 2, log, part="_hifigan")
         log(f"hifigan: {len(made)} utterances")
+    if "speed" in stages:  # variant speed: speed-perturbed copies as their own features part
+        from voicetrain.features import all_audio
+        from voicetrain.modern import COPY_FAMILY
+        from voicetrain.speed_perturb import build as speed_build
+        audio = all_audio(args.gen)
+        audio.update(load_audio(args.work / "audio_modern.npz"))
+        audio.update(load_audio(args.kokoro / "audio_kokoro_mixed.npz"))
+        speed_build(items, audio, args.work, args.seed + 3, log, skip_families=(COPY_FAMILY,))
+    if "ensemble" in stages:
+        from voicetrain.ensemble import merge
+        from voicetrain.modern import lofo_groups
+        members = args.members.split(",")
+        for name in ["candidate"] + [f"lofo_{g}" for g in lofo_groups("")]:
+            merge([args.work / f"{name}_{m}.onnx" for m in members], args.work / f"{name}_ensemble.onnx",
+                  {"members": ",".join(members)})
+        log(f"ensembles of {members}")
     if "baseline" in stages:
         from voicetrain.neural_eval import load_test, score
         base = args.work / "baseline.onnx"

@@ -54,6 +54,8 @@ def lofo_groups(variant: str) -> dict[str, tuple[str, ...]]:
 NEURAL_FAMILIES = tuple(f for group in LOFO_GROUPS.values() for f in group)
 #: real demo originals of synthetic clips; recipe variant "matched" trains on them as bona fide
 MATCHED_REAL_TRAIN = ("libritts_vocosdemo", "libritts_fastspeech2demo", "aishell3_fastspeech2demo")
+#: recipe variants that train on them (neural_runs.py)
+MATCHED_VARIANTS = ("matched", "hifigan", "quiet", "speed", "ensemble")
 #: the runtime judges a voice from 1.5 s of speech (voice_synthetic.MIN_SPEECH_S); many published
 #: clips are short, so they are kept down to that (the recipe's own corpora start at 2.2 s)
 MIN_S = 1.5

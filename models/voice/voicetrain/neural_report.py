@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from voicetrain.items import Item
-from voicetrain.modern import MATCHED_REAL_TRAIN, NEURAL_FAMILIES, TEST_ONLY_FAMILIES, lofo_groups
+from voicetrain.modern import MATCHED_REAL_TRAIN, MATCHED_VARIANTS, NEURAL_FAMILIES, TEST_ONLY_FAMILIES, lofo_groups
 from voicetrain.neural_eval import family_table, false_alarms, load_test, lofo_model_of_family, score
 
 #: the runtime's calibration of today's model (models/calibration.toml), applied to both models'
@@ -40,7 +40,7 @@ def evaluate(items: list[Item], by_uid: dict[str, Item], work: Path, seed: int,
     older = sorted({by_uid[u].family for u in uids if by_uid[u].label == 1} - set(NEURAL_FAMILIES))
     results: dict[str, object] = {"neural_families": neural, "older_families": older,
                                   "test_only_families": list(TEST_ONLY_FAMILIES), "lofo_groups": groups}
-    trained = MATCHED_REAL_TRAIN if suffix in ("_matched", "_hifigan") else ()
+    trained = MATCHED_REAL_TRAIN if suffix.lstrip("_") in MATCHED_VARIANTS else ()
     results["real_left_out_of_pools"] = list(trained)
     results["baseline_neural"] = family_table(scores, {f: "baseline" for f in neural}, by_uid, neural, seed, trained)
     results["baseline_older"] = family_table(scores, {f: "baseline" for f in older}, by_uid, older, seed, trained)
@@ -56,7 +56,7 @@ def evaluate(items: list[Item], by_uid: dict[str, Item], work: Path, seed: int,
         results["candidate_sha256"] = hashlib.sha256(cand.read_bytes()).hexdigest()
     infos = {p.stem: json.loads(p.read_text()) for p in sorted(work.glob("*.json"))
              if p.stem.startswith(("lofo_", "candidate"))
-             and (p.stem.endswith(suffix) if suffix else not p.stem.endswith(("_matched", "_hifigan")))}
+             and (p.stem.endswith(suffix) if suffix else not p.stem.endswith(tuple(f"_{v}" for v in MATCHED_VARIANTS)))}
     results["train_info"] = infos
     counts: dict[str, dict[str, int]] = {}
     for i in items:

@@ -11,10 +11,11 @@ import numpy as np
 
 from verification.detectors.audio_features import FEATURE_VERSION
 from voicetrain.export import export_onnx
-from voicetrain.fit import FitSet, fit
+from voicetrain.fit import FitSet, Recipe, fit
 from voicetrain.items import Item
 from voicetrain.metrics import platt
-from voicetrain.modern import COPY_FAMILY, MATCHED_REAL_TRAIN
+from voicetrain.modern import COPY_FAMILY, MATCHED_REAL_TRAIN, MATCHED_VARIANTS
+from voicetrain.speed_perturb import PART as SPEED_PART
 
 
 # variant "matched": the real originals of resynthesised or re-spoken demo utterances train as bona
@@ -29,14 +30,23 @@ def _lj_voice(item: Item) -> bool:
 # variant "hifigan": "matched" plus the HiFi-GAN copy-synthesis (hifigan_copy.py); other variants
 # never train on it
 
+# variant "quiet": "matched" trained for few false alarms on new real voices (fit.Recipe: corpus-
+# balanced bona fide draws, extra weight on the worst real windows of each batch)
+RECIPES = {"quiet": Recipe(balance_real=True, real_tail=1.0)}
+
+# variant "speed": "matched" plus speed-perturbed copies of both classes (speed_perturb.py)
+SPEED_VARIANTS = ("speed",)
+
 
 def load_sets(work: Path, items: list[Item], exclude: tuple[str, ...], variant: str = "") -> tuple[FitSet, FitSet]:
     by_uid = {i.uid: i for i in items}
     if variant != "hifigan":
         exclude = exclude + (COPY_FAMILY,)
-    matched = variant in ("matched", "hifigan")
+    matched = variant in MATCHED_VARIANTS
     train, val = FitSet(), FitSet()
     for path in sorted(work.glob("features_fit*.npz")):
+        if path.name == f"features_fit{SPEED_PART}.npz" and variant not in SPEED_VARIANTS:
+            continue
         with np.load(path) as data:
             for key in data.files:
                 item = by_uid[key.split("|")[0]]
@@ -57,7 +67,7 @@ def train_one(items: list[Item], work: Path, name: str, exclude: tuple[str, ...]
     train, val = load_sets(work, items, exclude, variant)
     log(f"{name}: {len(train.real)} bona fide / {sum(map(len, train.spoof.values()))} synthetic variants, "
         f"{len(train.spoof)} families, {steps} steps")
-    net, val_logits, val_y = fit(train, val, steps, seed, log)
+    net, val_logits, val_y = fit(train, val, steps, seed, log, RECIPES.get(variant, Recipe()))
     a, b = platt(val_logits, val_y)
     export_onnx(net, a, b, out, {"feature_version": FEATURE_VERSION, "held_out_family": ",".join(exclude),
                                  "seed": str(seed), "platt_a": f"{a:.6f}", "platt_b": f"{b:.6f}"})
