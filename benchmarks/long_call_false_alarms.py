@@ -12,7 +12,14 @@ Prints per group: calls, minutes, calls that reached `elevated` / `high`, `eleva
 hour (a rise from below), the share of call time spent at `elevated` or above, and which
 detector held the strongest spoof evidence while it was.
 
-Usage: python benchmarks/long_call_false_alarms.py [--minutes 3] [--keep DIR]
+With --sweep T1,T2,...: the voice-synthesis windows of every call are also replayed through the
+call fusion alone with `elevated` moved to each raw threshold T (the model's log-odds averaged over
+the last second; the calibration's slope kept, so `high` moves with it), to show how far the
+operating point would have to move for these calls to stay quiet. Read the validation groups to
+choose, the test groups to report; what such a move costs in time to alert is measured by
+bench_time_to_alert.py with the same calibration.
+
+Usage: python benchmarks/long_call_false_alarms.py [--minutes 3] [--keep DIR] [--sweep 0.26,1,2,3]
 """
 
 from __future__ import annotations
@@ -35,9 +42,11 @@ from real_footage_labels import voice_groups  # noqa: E402
 from voicetrain.audio_io import RATE, load_16k, trim_silence  # noqa: E402
 from voicetrain.modern import load_splits  # noqa: E402
 from verification.composition import build_analyzer  # noqa: E402
-from verification.fusion.levels import ELEVATED_AT, ORDER  # noqa: E402
+from verification.detectors.evidence import Evidence  # noqa: E402
+from verification.fusion.calibration import Calibration, CalibrationSet  # noqa: E402
+from verification.fusion.levels import ELEVATED_AT, ELEVATED_LLR, ORDER  # noqa: E402
 from verification.fusion.live import CallFusion  # noqa: E402
-from verification.pipeline.events import VerdictChanged  # noqa: E402
+from verification.pipeline.events import EvidenceReported, VerdictChanged  # noqa: E402
 from verification.pipeline.runner import Engine, EngineConfig  # noqa: E402
 from verification.sources.file_source import FileAudioSource  # noqa: E402
 
@@ -96,11 +105,15 @@ def build_calls(minutes: float, out: Path, unheard_only: bool = False) -> dict[s
     return calls
 
 
-def timeline(analyzer, path: Path) -> list[tuple[float, str, str]]:
-    """(media time, level, the detector with the strongest spoof evidence) at every verdict."""
+def timeline(analyzer, path: Path, voice: list[Evidence] | None = None) -> list[tuple[float, str, str]]:
+    """(media time, level, the detector with the strongest spoof evidence) at every verdict; the
+    voice-synthesis windows the detector judged go to `voice` when given."""
     events: list[tuple[float, str, str]] = []
 
     def on_event(event: object) -> None:
+        if voice is not None and isinstance(event, EvidenceReported):
+            if event.evidence.detector_id == "voice_synthetic" and event.evidence.status == "ok":
+                voice.append(event.evidence)
         if isinstance(event, VerdictChanged):
             v = event.verdict
             llrs = [(llr, d) for p in v.participants for d, llr in p.llrs.items()]
@@ -134,26 +147,54 @@ def summarise(group: str, timelines: list[list[tuple[float, str, str]]]) -> str:
             f"{60 * episodes / max(1e-9, minutes):>10.0f} {alert_share:>7.1f}%   {who}")
 
 
+def replay(windows: list[Evidence], calibration: Calibration) -> list[tuple[float, str, str]]:
+    """The call's levels from these voice windows alone under `calibration` (timeline's layout)."""
+    fusion = CallFusion(CalibrationSet(1, {"voice_synthetic": calibration}))
+    events: list[tuple[float, str, str]] = []
+    for window in windows:
+        fusion.add(window)
+        verdict = fusion.verdict(window.t1)
+        rising = verdict.risk is not None and verdict.risk >= ELEVATED_AT
+        events.append((window.t1, verdict.level, "voice_synthetic" if rising else "-"))
+    return events
+
+
+def sweep_table(thresholds: list[float], shipped: Calibration, voice: dict[str, list[list[Evidence]]]) -> None:
+    print(f"\nvoice windows alone, `elevated` moved to a raw log-odds threshold (shipped: "
+          f"{(ELEVATED_LLR - shipped.b) / shipped.a:.2f}; slope a = {shipped.a:.3f} kept)")
+    for t in thresholds:
+        moved = Calibration(shipped.a, ELEVATED_LLR - shipped.a * t, f"swept to {t}")
+        print(f"threshold {t:.2f}")
+        for group, calls in voice.items():
+            print("  " + summarise(group, [replay(w, moved) for w in calls if w]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=3.0, help="length of each built call")
     parser.add_argument("--keep", type=Path, default=None, help="write the calls here and keep them")
     parser.add_argument("--unheard-only", action="store_true",
                         help="only speakers the voice model never trained on (LJSpeech, LibriSpeech test, newer real)")
+    parser.add_argument("--sweep", default="", help="raw log-odds thresholds for `elevated` to replay the voice at")
     args = parser.parse_args()
+    thresholds = [float(t) for t in args.sweep.split(",") if t.strip()]
     out = args.keep or Path(tempfile.mkdtemp(prefix="long-calls-"))
     out.mkdir(parents=True, exist_ok=True)
     calls = build_calls(args.minutes, out, args.unheard_only)
     analyzer = build_analyzer(None, EngineConfig(), with_faces=False)
     print(f"{'group':46} {'calls':>5} {'min':>6} {'elevated+':>9} {'high':>5} {'episodes/h':>10} {'alerted':>8}"
           f"   strongest detector while alerted (verdicts)")
+    voice: dict[str, list[list[Evidence]]] = {}
     for group, files in calls.items():
         timelines = []
         for k, path in enumerate(files, 1):
             print(f"  {group}: call {k} of {len(files)}", end="\r", file=sys.stderr, flush=True)
-            timelines.append(timeline(analyzer, path))
+            voice.setdefault(group, []).append([])
+            timelines.append(timeline(analyzer, path, voice[group][-1]))
         print(" " * 72, end="\r", file=sys.stderr, flush=True)  # clear the progress line
         print(summarise(group, timelines))
+    if thresholds:
+        sweep_table(thresholds, analyzer.calibration.for_detector("voice_synthetic"), voice)
     if args.keep is None:
         for path in out.glob("*.wav"):
             path.unlink()
