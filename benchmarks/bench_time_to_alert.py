@@ -8,7 +8,9 @@ synthetic part to `elevated` and to `high` (media time and wall clock), the same
 synthetic word (the part may open with a pause, and the target counts from the speech), and
 whether the level rose during the real part (a false alarm).
 
-Usage: python benchmarks/bench_time_to_alert.py [--trials 3] [--fast]   (--fast: not paced)
+Usage: python benchmarks/bench_time_to_alert.py [--trials 3] [--fast] [--voice-elevated-at T]
+(--fast: not paced; --voice-elevated-at: the voice detector's `elevated` moved to raw log-odds T,
+its slope kept, as long_call_false_alarms.py --sweep does)
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from voicetrain.corpus import speaker_splits  # noqa: E402
 from alert_timing import print_summary, run_trial  # noqa: E402
 from verification.composition import build_analyzer  # noqa: E402
+from verification.fusion.calibration import CalibrationSet  # noqa: E402
+from verification.fusion.thresholds import elevated_at  # noqa: E402
 from verification.pipeline.runner import EngineConfig  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -67,9 +71,15 @@ def main() -> int:
     parser.add_argument("--real-s", type=float, default=8.0)
     parser.add_argument("--fake-s", type=float, default=8.0)
     parser.add_argument("--fast", action="store_true", help="do not pace to real time")
+    parser.add_argument("--voice-elevated-at", type=float, default=None,
+                        help="move the voice detector's `elevated` to this raw log-odds (slope kept)")
     args = parser.parse_args()
     speakers = sorted(test_speakers().items())
     analyzer = build_analyzer(None, EngineConfig(), with_faces=False)
+    if args.voice_elevated_at is not None:
+        cal = analyzer.calibration
+        moved = elevated_at(cal.for_detector("voice_synthetic"), args.voice_elevated_at)
+        analyzer.calibration = CalibrationSet(cal.version, {**cal.by_detector, "voice_synthetic": moved})
     results = []
     with tempfile.TemporaryDirectory(prefix="callshield-tta-") as tmp:
         for k in range(args.trials):

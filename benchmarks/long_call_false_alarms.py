@@ -46,6 +46,7 @@ from verification.detectors.evidence import Evidence  # noqa: E402
 from verification.fusion.calibration import Calibration, CalibrationSet  # noqa: E402
 from verification.fusion.levels import ELEVATED_AT, ELEVATED_LLR, ORDER  # noqa: E402
 from verification.fusion.live import CallFusion  # noqa: E402
+from verification.fusion.thresholds import elevated_at  # noqa: E402
 from verification.pipeline.events import EvidenceReported, VerdictChanged  # noqa: E402
 from verification.pipeline.runner import Engine, EngineConfig  # noqa: E402
 from verification.sources.file_source import FileAudioSource  # noqa: E402
@@ -163,7 +164,7 @@ def sweep_table(thresholds: list[float], shipped: Calibration, voice: dict[str, 
     print(f"\nvoice windows alone, `elevated` moved to a raw log-odds threshold (shipped: "
           f"{(ELEVATED_LLR - shipped.b) / shipped.a:.2f}; slope a = {shipped.a:.3f} kept)")
     for t in thresholds:
-        moved = Calibration(shipped.a, ELEVATED_LLR - shipped.a * t, f"swept to {t}")
+        moved = elevated_at(shipped, t)
         print(f"threshold {t:.2f}")
         for group, calls in voice.items():
             print("  " + summarise(group, [replay(w, moved) for w in calls if w]))

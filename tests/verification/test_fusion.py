@@ -12,6 +12,7 @@ from verification.fusion.calibration import Calibration, CalibrationSet, fit_pla
 from verification.fusion.combine import risk_from_llr, total_llr
 from verification.fusion.levels import LevelTracker
 from verification.fusion.live import CallFusion
+from verification.fusion.thresholds import elevated_at, shipped_thresholds
 from verification.errors import ConfigError
 
 
@@ -160,3 +161,16 @@ def test_shipped_calibration_is_fitted_and_says_on_what() -> None:
         cal = shipped.for_detector(det)
         assert cal != Calibration() and cal.a > 0
         assert "bona fide" in cal.fitted_on and "spoof" in cal.fitted_on
+
+
+def test_moving_elevated_to_a_log_odds_keeps_the_slope_and_moves_high_with_it() -> None:
+    shipped = Calibration(1.41, 0.33)
+    moved = elevated_at(shipped, 3.0)
+    assert moved.a == shipped.a
+    assert moved.llr(1 / (1 + np.exp(-3.0))) == pytest.approx(np.log(2.0))
+    cal = CalibrationSet(1, {"voice_synthetic": moved})
+    levels = shipped_thresholds("voice_synthetic", cal)
+    # high sits log(4.5) / a above elevated in log-odds, as before the move
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    assert logit(levels["elevated"]) == pytest.approx(3.0, abs=0.01)
+    assert logit(levels["high"]) - logit(levels["elevated"]) == pytest.approx(np.log(4.5) / 1.41, abs=0.01)  # thresholds are rounded scores
