@@ -151,3 +151,22 @@ def test_vocoded_speech_is_not_skipped_as_music(tmp_path: Path, heldout_real: li
         skipped += result.details["windows_music"]
         scored += result.details["windows_scored"]
     assert scored > 50 and skipped == 0, (skipped, scored)
+
+
+def test_a_model_trained_on_another_front_end_is_refused_by_name(tmp_path: Path) -> None:
+    import onnx
+    import onnxruntime as ort
+
+    from verification.detectors.audio_features import FEATURE_VERSION
+    from verification.detectors.vad import SileroVad
+
+    loader = voice_loader(tmp_path)
+    model = onnx.load(str(VOICE_DIR / "voice_synthetic.onnx"))
+    assert {p.key: p.value for p in model.metadata_props}["feature_version"] == FEATURE_VERSION
+    for prop in model.metadata_props:
+        if prop.key == "feature_version":
+            prop.value = "logmel80-v1"  # same input width, other features
+    session = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    vad = SileroVad(loader.load("silero_vad").session)
+    with pytest.raises(ModelError, match="trained on features 'logmel80-v1', this build computes"):
+        VoiceSyntheticDetector(session, vad)

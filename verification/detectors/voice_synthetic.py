@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from verification.detectors.audio_features import SAMPLE_RATE, SPOOF_N_MELS, SpoofFrameCache, normalize_window
+from verification.detectors.audio_features import (FEATURE_VERSION, SAMPLE_RATE, SPOOF_N_MELS, SpoofFrameCache,
+                                                   normalize_window)
 from verification.detectors.base import Detector
 from verification.detectors.evidence import AudioWindow, DetectorResult, Evidence, Modality
 from verification.detectors.noise_floor import NOISY_BELOW_DB, LevelHistory, too_noisy
@@ -65,6 +66,12 @@ class VoiceSyntheticDetector(Detector):
         outputs = [o.name for o in self.session.get_outputs()]
         if names != ["features"] or "logit" not in outputs:
             raise ModelError(f"{MODEL_ID}: unexpected model signature {names} -> {outputs}")
+        # a model trained on another front end would score windows it cannot read, and no shape
+        # check catches a change that keeps the width
+        trained_on = self.session.get_modelmeta().custom_metadata_map.get("feature_version")
+        if trained_on is not None and trained_on != FEATURE_VERSION:
+            raise ModelError(f"{MODEL_ID}: the model was trained on features '{trained_on}', "
+                             f"this build computes '{FEATURE_VERSION}'")
         if self.tracker is None:
             self.tracker = SpeechTracker(self.vad)
 
