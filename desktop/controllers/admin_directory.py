@@ -31,33 +31,20 @@ class DirectoryAdmin:
     def __init__(self, session: WorkflowSession) -> None:
         self.session = session
 
-    def entries(self) -> list[tuple[Entry, list[NumberRow]]]:
+    def reading(self) -> tuple[list[tuple[Entry, list[NumberRow]]], dict[str, str], dict[str, str]]:
+        """What the page shows, from one read and one replay of the trust records (off the GUI thread):
+        the entries with their numbers' provenance, contact name -> why call-backs cannot use it (no
+        admin's signature, or rows changed in the database), and contact name -> why its enrolments
+        (code phrase, TOTP, voiceprints) are not as an admin signed them."""
         with self.session.ctx.database.reading() as connection:
             names = {user.id: user.name for user in list_users(connection)}
             entries = directory.list_entries(connection)
-        return [(entry, [NumberRow(p, names.get(p.entered_by, f"user #{p.entered_by}")) for p in entry.phones])
+            trust = trust_state(connection, self.session.ctx.pins)
+            unsigned = {e.name: entry_problem(connection, trust, e.id) for e in entries}
+            secrets = {e.name: secret_problem(connection, trust, e.id) for e in entries}
+        rows = [(entry, [NumberRow(p, names.get(p.entered_by, f"user #{p.entered_by}")) for p in entry.phones])
                 for entry in entries]
-
-    def reading(self) -> tuple[list[tuple[Entry, list[NumberRow]]], dict[str, str], dict[str, str]]:
-        """What the page shows: the entries, those call-backs cannot use, and those whose code phrase or TOTP
-        checks are refused (off the GUI thread)."""
-        return self.entries(), self.unsigned(), self.unsigned_secrets()
-
-    def unsigned(self) -> dict[str, str]:
-        """Contact name -> why call-backs cannot use it (no admin's signature, or rows changed in the database)."""
-        with self.session.ctx.database.reading() as connection:
-            trust = trust_state(connection, self.session.ctx.pins)
-            found = {entry.name: entry_problem(connection, trust, entry.id)
-                     for entry in directory.list_entries(connection)}
-        return {name: problem for name, problem in found.items() if problem}
-
-    def unsigned_secrets(self) -> dict[str, str]:
-        """Contact name -> why its enrolments (code phrase, TOTP, voiceprints) are not as an admin signed them."""
-        with self.session.ctx.database.reading() as connection:
-            trust = trust_state(connection, self.session.ctx.pins)
-            found = {entry.name: secret_problem(connection, trust, entry.id)
-                     for entry in directory.list_entries(connection)}
-        return {name: problem for name, problem in found.items() if problem}
+        return rows, {n: why for n, why in unsigned.items() if why}, {n: why for n, why in secrets.items() if why}
 
     def sign(self, name: str) -> Entry:
         """As `callshield directory sign NAME`: the admin signs the contact as it stands, after checking it."""

@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QLabel, QLineEdit,
-                               QPushButton, QTreeWidget, QTreeWidgetItem, QWidget)
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QTreeWidgetItem, QWidget
 
 from desktop.controllers.admin_directory import KINDS, DirectoryAdmin, NumberRow
 from verification.workflow.directory import Entry
 from desktop.views.local_time import local_time
-from desktop.views.admin.page_layout import form_box, list_beside_forms, result_line
+from desktop.views.admin.page_layout import form_box, list_beside_forms, record_list, result_line
 from desktop.views.sign_in import SignedInState
 from verification.errors import CallShieldError
 
@@ -35,11 +34,7 @@ class DirectoryPage(QWidget):
         super().__init__(parent)
         self.state = state
         self.admin = admin
-        self.tree = QTreeWidget()
-        self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(list(COLUMNS))
-        self.tree.setAccessibleName("Directory contacts and numbers")
-        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree = record_list(COLUMNS, "Directory contacts and numbers")
         self.tree.currentItemChanged.connect(lambda _new, _old: self._selected_changed())
 
         self.entry_name = _named(QLineEdit(), "New contact name")

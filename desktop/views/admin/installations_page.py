@@ -4,11 +4,10 @@ engine checks the admin and the reason and refuses in one line, shown here as it
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QAbstractItemView, QLineEdit, QMessageBox, QPushButton, QTreeWidget,
-                               QTreeWidgetItem, QWidget)
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QPushButton, QTreeWidgetItem, QWidget
 
 from desktop.controllers.admin_installations import InstallationRow, InstallationsAdmin
-from desktop.views.admin.page_layout import form_box, list_beside_forms, result_line
+from desktop.views.admin.page_layout import form_box, list_beside_forms, record_list, result_line
 from desktop.views.ask_first import ask_first
 from desktop.views.sign_in import SignedInState
 from verification.errors import CallShieldError
@@ -21,12 +20,8 @@ class InstallationsPage(QWidget):
         super().__init__(parent)
         self.state = state
         self.admin = admin
-        self.tree = QTreeWidget()
-        self.tree.setColumnCount(len(COLUMNS))
-        self.tree.setHeaderLabels(list(COLUMNS))
+        self.tree = record_list(COLUMNS, "Registered installations")
         self.tree.setRootIsDecorated(False)
-        self.tree.setAccessibleName("Registered installations")
-        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.reason = QLineEdit()
         self.reason.setAccessibleName("Why the installation is retired")
         self.reason.setPlaceholderText("e.g. laptop stolen 2025-09-19")

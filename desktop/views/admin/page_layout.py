@@ -4,7 +4,8 @@ and one selectable line under both for what the engine answered."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QTreeWidget,
+                               QVBoxLayout, QWidget)
 
 
 def result_line(accessible_name: str) -> QLabel:
@@ -13,6 +14,16 @@ def result_line(accessible_name: str) -> QLabel:
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def record_list(columns: tuple[str, ...], accessible_name: str) -> QTreeWidget:
+    """The list on the left: one record per row, whole rows selected."""
+    tree = QTreeWidget()
+    tree.setColumnCount(len(columns))
+    tree.setHeaderLabels(list(columns))
+    tree.setAccessibleName(accessible_name)
+    tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    return tree
 
 
 def list_beside_forms(page: QWidget, listing: QWidget, forms: list[QWidget], result: QLabel) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from voicetrain.channel import CONDITIONS
-from voicetrain.items import Item
+from voicetrain.items import Item, split_counts
 from voicetrain.metrics import bootstrap_eer, eer
 from voicetrain.runs import MODEL_FILE
 from voicetrain.scoring import utterance_scores
@@ -113,7 +113,7 @@ def evaluate_all(items: list[Item], cache: Path, model_dir: Path, seed: int, log
     results["lofo_pairs"] = lofo_pairs
     results["model_sha256"] = hashlib.sha256(final_path.read_bytes()).hexdigest()
     results["model_size"] = final_path.stat().st_size
-    results["counts"] = _counts(items, uids, by_uid)
+    results["counts"] = split_counts(items, uids, by_uid)
     info_path = cache / "train_info.json"
     results["train_info"] = json.loads(info_path.read_text()) if info_path.exists() else {}
     timings_path = cache / "timings.json"
@@ -125,15 +125,3 @@ def evaluate_all(items: list[Item], cache: Path, model_dir: Path, seed: int, log
     write_card(results, model_dir / "MODEL_CARD.md", seed)
     log(f"wrote {model_dir / 'MODEL_CARD.md'}")
     return results
-
-
-def _counts(items: list[Item], test_uids: list[str], by_uid: dict[str, Item]) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
-    for i in items:
-        key = i.family if i.label == 1 else f"bonafide:{i.corpus}"
-        row = counts.setdefault(key, {"train": 0, "val": 0, "test": 0, "test_scored": 0})
-        row[i.split] += 1
-    for u in test_uids:
-        i = by_uid[u]
-        counts[i.family if i.label == 1 else f"bonafide:{i.corpus}"]["test_scored"] += 1
-    return counts

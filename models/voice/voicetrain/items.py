@@ -37,3 +37,16 @@ def save_audio(path: Path, audio: dict[str, np.ndarray]) -> None:
 def load_audio(path: Path) -> dict[str, np.ndarray]:
     with np.load(path) as data:
         return {k: data[k].astype(np.float32) for k in data.files}
+
+
+def split_counts(items: list[Item], test_uids: list[str], by_uid: dict[str, Item]) -> dict[str, dict[str, int]]:
+    """Utterances per family (bona fide per corpus) and split, and how many of the test ones were scored."""
+    counts: dict[str, dict[str, int]] = {}
+    for i in items:
+        key = i.family if i.label == 1 else f"bonafide:{i.corpus}"
+        row = counts.setdefault(key, {"train": 0, "val": 0, "test": 0, "test_scored": 0})
+        row[i.split] += 1
+    for u in test_uids:
+        i = by_uid[u]
+        counts[i.family if i.label == 1 else f"bonafide:{i.corpus}"]["test_scored"] += 1
+    return counts

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from voicetrain.items import Item
+from voicetrain.items import Item, split_counts
 from voicetrain.modern import MATCHED_REAL_TRAIN, MATCHED_VARIANTS, NEURAL_FAMILIES, TEST_ONLY_FAMILIES, lofo_groups
 from voicetrain.neural_eval import family_table, false_alarms, load_test, lofo_model_of_family, score
 
@@ -58,15 +58,7 @@ def evaluate(items: list[Item], by_uid: dict[str, Item], work: Path, seed: int,
              if p.stem.startswith(("lofo_", "candidate"))
              and (p.stem.endswith(suffix) if suffix else not p.stem.endswith(tuple(f"_{v}" for v in MATCHED_VARIANTS)))}
     results["train_info"] = infos
-    counts: dict[str, dict[str, int]] = {}
-    for i in items:
-        key = i.family if i.label == 1 else f"bonafide:{i.corpus}"
-        row = counts.setdefault(key, {"train": 0, "val": 0, "test": 0, "test_scored": 0})
-        row[i.split] += 1
-    for u in uids:
-        i = by_uid[u]
-        counts[i.family if i.label == 1 else f"bonafide:{i.corpus}"]["test_scored"] += 1
-    results["counts"] = counts
+    results["counts"] = split_counts(items, uids, by_uid)
     results["variant"] = suffix.lstrip("_")
     (work / f"results{suffix}.json").write_text(json.dumps(results, indent=1, default=float))
     return results
